@@ -1,0 +1,42 @@
+#!/bin/busybox sh
+# /init of the hvfabric default guest image (busybox, no real userland).
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+
+# virtio drivers in dependency order; modules absent from this kernel are skipped.
+KVER=$(uname -r)
+for m in $(cat /etc/hvf-modules); do
+    [ -f "/lib/modules/$KVER/$m" ] && insmod "/lib/modules/$KVER/$m" 2>/dev/null
+done
+
+# Parse hvf.* arguments from the kernel command line.
+NAME=$(hostname)
+DIRTY=""
+DIRTY_RATE=""
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        hvf.name=*) NAME="${arg#hvf.name=}" ;;
+        hvf.dirty=*) DIRTY="${arg#hvf.dirty=}" ;;
+        hvf.dirty_rate=*) DIRTY_RATE="${arg#hvf.dirty_rate=}" ;;
+    esac
+done
+hostname "$NAME" 2>/dev/null
+ip link set lo up 2>/dev/null
+
+echo "hvf-boot $NAME"
+
+if [ -n "$DIRTY" ]; then
+    /bin/hvf-dirty "$DIRTY" $DIRTY_RATE &
+fi
+
+N=1
+while true; do
+    read -r UP _ < /proc/uptime
+    echo "hvf-tick $N uptime=$UP"
+    N=$((N + 1))
+    sleep 1
+done
