@@ -1,0 +1,72 @@
+package io.hvfabric.lab;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command lines of the fabric's processes, exactly as their mains expect them. */
+final class ComponentCommands {
+    /** Small heaps and the cheapest JIT: a 2-core machine runs many of these JVMs at once. */
+    static final List<String> JVM_FLAGS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    private final LabConfig config;
+    private final Path java;
+
+    ComponentCommands(LabConfig config, Path java) {
+        this.config = config;
+        this.java = java;
+    }
+
+    Path tlsDir() {
+        return config.dir().resolve("tls");
+    }
+
+    List<String> etcd(String clientAddress, int clientPort, int peerPort) {
+        String member = config.names().etcdMemberName();
+        String peer = "http://127.0.0.1:" + peerPort;
+        List<String> listen = new ArrayList<>(List.of("http://" + clientAddress + ":" + clientPort));
+        if (!clientAddress.equals(LoopbackNetwork.LOOPBACK)) {
+            listen.add("http://127.0.0.1:" + clientPort);
+        }
+        return List.of("etcd", "--name", member,
+                "--data-dir", config.dir().resolve("etcd").toString(),
+                "--listen-client-urls", String.join(",", listen),
+                "--advertise-client-urls", "http://" + clientAddress + ":" + clientPort,
+                "--listen-peer-urls", peer,
+                "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", member + "=" + peer,
+                "--logger", "zap", "--log-level", "warn");
+    }
+
+    List<String> scheduler(String id, String listen, String etcd, String metrics, String pekko, List<String> seeds) {
+        List<String> cmd = jvm("scheduler", "io.hvfabric.scheduler.SchedulerMain");
+        cmd.addAll(List.of("--id", id, "--listen", listen, "--etcd", etcd, "--metrics", metrics, "--pekko", pekko,
+                "--seeds", String.join(",", seeds)));
+        cmd.addAll(security());
+        return cmd;
+    }
+
+    List<String> agent(String hostId, String listen, List<String> schedulers, String metrics, String pekko,
+            List<String> seeds) {
+        List<String> cmd = jvm("node-agent", "io.hvfabric.agent.AgentMain");
+        cmd.addAll(List.of("--host-id", hostId, "--listen", listen, "--schedulers", String.join(",", schedulers),
+                "--metrics", metrics, "--pekko", pekko, "--seeds", String.join(",", seeds),
+                "--state-dir", config.dir().resolve("hosts").resolve(hostId).toString()));
+        cmd.addAll(security());
+        cmd.addAll(config.agentArgs());
+        return cmd;
+    }
+
+    private List<String> jvm(String module, String mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.add(config.names().jvmTag());
+        cmd.addAll(List.of("-cp", config.repo().classPath(module), mainClass));
+        return cmd;
+    }
+
+    private List<String> security() {
+        return config.insecure() ? List.of("--insecure") : List.of("--tls-dir", tlsDir().toString());
+    }
+}

@@ -1,0 +1,49 @@
+package io.hvfabric.lab;
+
+import io.hvfabric.cli.ca.FabricCa;
+import io.hvfabric.cli.ca.Role;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The lab's CA and the certificate of every component and of the operator, in DIR/tls. */
+final class LabCertificates {
+    static final String OPERATOR = "operator";
+
+    private final Path dir;
+    private FabricCa ca;
+
+    LabCertificates(Path dir) {
+        this.dir = dir;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** A fresh CA per `lab up`: a lab's certificates never outlive it. */
+    void initCa() {
+        ca = FabricCa.init(dir, true);
+        ca.issue(OPERATOR, Role.OPERATOR, List.of(), List.of());
+    }
+
+    /** Server certificates carry the component's own address; the CA adds 127.0.0.1 and localhost. */
+    void issueScheduler(String id, String address) {
+        ca.issue(id, Role.SCHEDULER, List.of(address), List.of(id));
+    }
+
+    void issueAgent(String hostId, String address) {
+        ca.issue(hostId, Role.AGENT, List.of(address), List.of(hostId));
+    }
+
+    Path caCertificate() {
+        return dir.resolve(FabricCa.CERTIFICATE_FILE);
+    }
+
+    Path operatorCertificate() {
+        return dir.resolve(OPERATOR + ".crt");
+    }
+
+    Path operatorKey() {
+        return dir.resolve(OPERATOR + ".key");
+    }
+}
