@@ -1,0 +1,39 @@
+package io.hvfabric.cli.ca;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What a fabric certificate is for; decides its extended key usages and default SANs. */
+public enum Role {
+    SCHEDULER(true),
+    AGENT(true),
+    OPERATOR(false);
+
+    private final boolean server;
+
+    Role(boolean server) {
+        this.server = server;
+    }
+
+    /** Schedulers and agents accept connections as well as make them; operators only connect. */
+    public boolean servesTls() {
+        return server;
+    }
+
+    /** The lowercase name written as the certificate's OU. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Role parse(String text) {
+        for (Role role : values()) {
+            if (role.label().equalsIgnoreCase(text)) {
+                return role;
+            }
+        }
+        throw new IllegalArgumentException("role: must be one of "
+                + Arrays.stream(values()).map(Role::label).collect(Collectors.joining(", "))
+                + ", got '" + text + "'");
+    }
+}

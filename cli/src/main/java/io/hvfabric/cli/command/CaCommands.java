@@ -1,0 +1,107 @@
+package io.hvfabric.cli.command;
+
+import io.hvfabric.cli.CliContext;
+import io.hvfabric.cli.CliException;
+import io.hvfabric.cli.ca.FabricCa;
+import io.hvfabric.cli.ca.FabricCaException;
+import io.hvfabric.cli.ca.IssuedCertificate;
+import io.hvfabric.cli.ca.Role;
+import java.nio.file.Path;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The fabric CA: local files only, no scheduler involved. */
+@Command(name = "ca", description = "Create the fabric CA and issue certificates from it.",
+        subcommands = {CaCommands.Init.class, CaCommands.Issue.class})
+final class CaCommands {
+
+    @Command(name = "init", description = "Create a CA (EC P-256, 10 years) as DIR/ca.crt and DIR/ca.key.")
+    static final class Init implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        Path dir;
+
+        @Option(names = "--force", description = "Replace an existing CA (certificates it issued stop being trusted).")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            FabricCa ca = translate(() -> FabricCa.init(dir, force));
+            X509Certificate cert = ca.certificate();
+            context(spec).out().printf("created CA '%s' in %s (valid until %s)%n",
+                    cert.getSubjectX500Principal().getName(), dir, cert.getNotAfter().toInstant());
+            return 0;
+        }
+    }
+
+    @Command(name = "issue", description = "Issue DIR/NAME.crt and DIR/NAME.key signed by the CA in DIR (1 year).")
+    static final class Issue implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Common name, also the file name.")
+        String name;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR")
+        Path dir;
+
+        @Option(names = "--role", required = true, paramLabel = "scheduler|agent|operator")
+        Role role;
+
+        @Option(names = "--ip", paramLabel = "IP", description = "IP SAN; repeatable. Scheduler and agent get 127.0.0.1 too.")
+        List<String> ips = new ArrayList<>();
+
+        @Option(names = "--dns", paramLabel = "NAME", description = "DNS SAN; repeatable. Scheduler and agent get localhost too.")
+        List<String> dnsNames = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            IssuedCertificate issued = translate(() -> FabricCa.load(dir).issue(name, role, ips, dnsNames));
+            context(spec).out().printf("issued %s and %s for %s (%s%s, valid until %s)%n",
+                    issued.certificateFile(), issued.keyFile(), name, role.label(), sans(issued.certificate()),
+                    issued.certificate().getNotAfter().toInstant());
+            return 0;
+        }
+
+        private static String sans(X509Certificate certificate) {
+            try {
+                Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+                if (names == null) {
+                    return "";
+                }
+                List<String> values = new ArrayList<>();
+                names.forEach(entry -> values.add(String.valueOf(entry.get(1))));
+                return ", SANs " + String.join(" ", values);
+            } catch (CertificateParsingException e) {
+                return "";
+            }
+        }
+    }
+
+    /** Bad names or addresses are usage errors; a missing or existing CA is a failure. */
+    private static <T> T translate(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage(), e);
+        } catch (FabricCaException e) {
+            throw CliException.failure(e.getMessage(), e);
+        }
+    }
+
+    private static CliContext context(CommandSpec spec) {
+        return ((HvctlCommand) spec.root().userObject()).context();
+    }
+}

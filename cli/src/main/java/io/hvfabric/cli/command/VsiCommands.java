@@ -1,0 +1,220 @@
+package io.hvfabric.cli.command;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.hvfabric.cli.CliException;
+import io.hvfabric.cli.client.SchedulerClient;
+import io.hvfabric.cli.output.VsiViews;
+import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.DeleteVsiResponse;
+import io.hvfabric.proto.v1.GetVsiRequest;
+import io.hvfabric.proto.v1.ListVsisRequest;
+import io.hvfabric.proto.v1.Vsi;
+import io.hvfabric.proto.v1.VsiActionRequest;
+import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.cli.options.MemorySizeConverter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "vsi", description = "Manage virtual server instances.",
+        subcommands = {
+            VsiCommands.CreateVsi.class,
+            VsiCommands.ListVsis.class,
+            VsiCommands.ShowVsi.class,
+            VsiCommands.StartVsi.class,
+            VsiCommands.StopVsi.class,
+            VsiCommands.DeleteVsi.class,
+            VsiCommands.Console.class
+        })
+final class VsiCommands {
+
+    @Command(name = "create", description = "Create a VSI; with --wait, follow it until it runs.")
+    static final class CreateVsi extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--vcpus", required = true, paramLabel = "N")
+        int vcpus;
+
+        @Option(names = "--memory", required = true, paramLabel = "MIB", converter = MemorySizeConverter.class,
+                description = "Memory in MiB (512, 512MiB, 2GiB).")
+        long memoryMib;
+
+        @Option(names = "--image", defaultValue = "default", paramLabel = "NAME", description = "Boot image (default: ${DEFAULT-VALUE}).")
+        String image;
+
+        @Option(names = "--kernel-args", paramLabel = "ARGS", defaultValue = "", description = "Appended to the image's kernel command line.")
+        String kernelArgs;
+
+        @Option(names = "--host", paramLabel = "ID", defaultValue = "", description = "Place on this host instead of letting the scheduler choose.")
+        String host;
+
+        @Option(names = "--anti-affinity", paramLabel = "GROUP", defaultValue = "", description = "Keep apart from other VSIs of this group.")
+        String antiAffinity;
+
+        @Option(names = "--disk", paramLabel = "GIB", defaultValue = "0", description = "Disk size in GiB.")
+        long diskGib;
+
+        @Option(names = "--wait", description = "Follow the VSI until RUNNING (exit 0) or FAILED (exit 1); see --timeout.")
+        boolean await;
+
+        @Override
+        void validate() {
+            if (name.isBlank()) {
+                throw CliException.usage("NAME: must not be empty");
+            }
+            if (vcpus < 1) {
+                throw CliException.usage("--vcpus: must be at least 1, got " + vcpus);
+            }
+            if (memoryMib < 1) {
+                throw CliException.usage("--memory: must be at least 1 MiB, got " + memoryMib);
+            }
+            if (diskGib < 0) {
+                throw CliException.usage("--disk: must not be negative, got " + diskGib);
+            }
+        }
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            VsiSpec spec = VsiSpec.newBuilder()
+                    .setName(name)
+                    .setVcpus(vcpus)
+                    .setMemoryMib(memoryMib)
+                    .setImage(image)
+                    .setKernelArgs(kernelArgs)
+                    .setHost(host)
+                    .setAntiAffinityGroup(antiAffinity)
+                    .setDiskGib(diskGib)
+                    .build();
+            Vsi vsi = client.call(stub -> stub.createVsi(CreateVsiRequest.newBuilder().setSpec(spec).build()));
+            if (await) {
+                vsi = new VsiWaiter(client, context().err(), context().clock())
+                        .awaitRunning(vsi, root().timeoutOr(VsiWaiter.DEFAULT_TIMEOUT));
+            }
+            Vsi result = vsi;
+            printer.object(result, () -> VsiViews.detail(result, context().clock().instant()));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List VSIs.")
+    static final class ListVsis extends ClientCommand {
+        @Option(names = "--host", paramLabel = "ID", defaultValue = "", description = "Only the VSIs on this host.")
+        String host;
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            List<Vsi> vsis = client.call(stub -> stub.listVsis(ListVsisRequest.newBuilder().setHost(host).build())).getVsisList();
+            printer.array(vsis, () -> VsiViews.list(vsis));
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Show one VSI.")
+    static final class ShowVsi extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            Vsi vsi = client.call(stub -> stub.getVsi(GetVsiRequest.newBuilder().setName(name).build()));
+            printer.object(vsi, () -> VsiViews.detail(vsi, context().clock().instant()));
+            return 0;
+        }
+    }
+
+    @Command(name = "start", description = "Ask for a stopped VSI to run again.")
+    static final class StartVsi extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            Vsi vsi = client.call(stub -> stub.startVsi(VsiActionRequest.newBuilder().setName(name).build()));
+            printer.object(vsi, () -> VsiViews.list(List.of(vsi)));
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "Ask for a VSI to stop; it keeps its allocation.")
+    static final class StopVsi extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            Vsi vsi = client.call(stub -> stub.stopVsi(VsiActionRequest.newBuilder().setName(name).build()));
+            printer.object(vsi, () -> VsiViews.list(List.of(vsi)));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a VSI and free its allocation.")
+    static final class DeleteVsi extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            DeleteVsiResponse deleted = client.call(stub -> stub.deleteVsi(VsiActionRequest.newBuilder().setName(name).build()));
+            printer.object(deleted, () -> "deleted vsi " + deleted.getName() + "\n");
+            return 0;
+        }
+    }
+
+    @Command(name = "console", description = "Print a VSI's serial console log as raw bytes.")
+    static final class Console extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until interrupted (or --timeout).")
+        boolean follow;
+
+        @Option(names = "--tail", paramLabel = "BYTES", defaultValue = "0", description = "Only the last BYTES of the log (0: all).")
+        long tailBytes;
+
+        @Override
+        void validate() {
+            if (tailBytes < 0) {
+                throw CliException.usage("--tail: must not be negative, got " + tailBytes);
+            }
+        }
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            ConsoleRequest request = ConsoleRequest.newBuilder().setName(name).setFollow(follow).setTailBytes(tailBytes).build();
+            PrintStream out = context().out();
+            try {
+                streamTo(client, request, out);
+            } catch (CliException e) {
+                // With --follow, --timeout is how long to watch, so reaching it is a normal end.
+                if (follow && root().explicitTimeout() != null && e.getCause() instanceof StatusRuntimeException sre
+                        && sre.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                    return 0;
+                }
+                throw e;
+            }
+            return 0;
+        }
+
+        /** A followed console runs until interrupted unless --timeout bounds it. */
+        private void streamTo(SchedulerClient client, ConsoleRequest request, PrintStream out) {
+            client.stream(stub -> stub.streamConsole(request),
+                    follow ? root().explicitTimeout() : root().timeoutOr(HvctlCommand.DEFAULT_RPC_TIMEOUT),
+                    chunk -> {
+                        try {
+                            chunk.getData().writeTo(out);
+                            out.flush();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+        }
+    }
+}

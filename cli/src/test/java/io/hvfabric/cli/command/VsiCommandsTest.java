@@ -1,0 +1,187 @@
+package io.hvfabric.cli.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.hvfabric.cli.testing.CliRun;
+import io.hvfabric.cli.testing.InProcessScheduler;
+import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.Image;
+import io.hvfabric.proto.v1.Vsi;
+import io.hvfabric.proto.v1.VsiSpec;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class VsiCommandsTest {
+    private InProcessScheduler scheduler;
+
+    @BeforeEach
+    void start() throws Exception {
+        scheduler = new InProcessScheduler();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        scheduler.close();
+    }
+
+    @Test
+    void createSendsTheSpecFromTheFlags() {
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "2", "--memory", "2GiB", "--kernel-args", "quiet",
+                "--host", "h1", "--anti-affinity", "web", "--disk", "5");
+
+        assertThat(run.exitCode()).isZero();
+        VsiSpec spec = ((CreateVsiRequest) scheduler.service.requests.get(0)).getSpec();
+        assertThat(spec).isEqualTo(VsiSpec.newBuilder().setName("web-1").setVcpus(2).setMemoryMib(2048).setImage("default")
+                .setKernelArgs("quiet").setHost("h1").setAntiAffinityGroup("web").setDiskGib(5).build());
+        assertThat(run.stdout()).contains("web-1", "PENDING", "2 vCPU", "2 GiB");
+    }
+
+    @Test
+    void createWaitFollowsStatesUntilRunning() {
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait", "-o", "json");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stderrLines()).containsExactly(
+                "vsi web-1: PENDING", "vsi web-1: SCHEDULED on h1", "vsi web-1: STARTING on h1", "vsi web-1: RUNNING on h1");
+        JsonObject vsi = JsonParser.parseString(run.stdout()).getAsJsonObject();
+        assertThat(vsi.get("state").getAsString()).isEqualTo("RUNNING");
+        assertThat(vsi.get("pid").getAsInt()).isEqualTo(4242);
+    }
+
+    @Test
+    void createWaitExitsOneWhenTheVsiFails() {
+        scheduler.service.lifecycle = List.of(Vsi.State.SCHEDULED, Vsi.State.FAILED);
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stdout()).isEmpty();
+        assertThat(run.stderrLines()).last().isEqualTo("hvctl: vsi 'web-1' failed: qemu exited with status 1");
+    }
+
+    @Test
+    void createWaitGivesUpAtTheTimeout() {
+        scheduler.service.lifecycle = List.of(Vsi.State.SCHEDULED);
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait", "--timeout", "500ms");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderrLines()).last().asString()
+                .startsWith("hvctl: timed out after 500ms waiting for vsi 'web-1'").contains("SCHEDULED");
+    }
+
+    @Test
+    void nonNumericVcpusIsAUsageErrorOnOneLine() {
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "abc", "--memory", "256");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderrLines()).hasSize(1);
+        assertThat(run.stderr()).startsWith("hvctl: ").contains("--vcpus", "abc");
+        assertThat(scheduler.service.calls.get()).isZero();
+    }
+
+    @Test
+    void zeroVcpusIsRejectedBeforeCallingTheScheduler() {
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "0", "--memory", "256");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderrLines()).containsExactly("hvctl: --vcpus: must be at least 1, got 0");
+        assertThat(scheduler.service.calls.get()).isZero();
+    }
+
+    @Test
+    void invalidArgumentFromTheServerExitsTwo() {
+        CliRun run = scheduler.run("vsi", "create", "big", "--vcpus", "65", "--memory", "256");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderrLines()).containsExactly("hvctl: invalid argument: spec.vcpus: must be at most 64, got 65");
+    }
+
+    @Test
+    void alreadyExistsAndFailedPreconditionExitOne() {
+        scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256");
+        CliRun duplicate = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256");
+        scheduler.service.images.put("default", Image.newBuilder().setName("default").build());
+        CliRun unknownImage = scheduler.run("vsi", "create", "web-2", "--vcpus", "1", "--memory", "256", "--image", "nope");
+
+        assertThat(duplicate.exitCode()).isEqualTo(1);
+        assertThat(duplicate.stderrLines()).containsExactly("hvctl: already exists: vsi 'web-1' already exists");
+        assertThat(unknownImage.exitCode()).isEqualTo(1);
+        assertThat(unknownImage.stderrLines()).containsExactly("hvctl: failed precondition: image 'nope' is not registered");
+    }
+
+    @Test
+    void listJsonIsAnArrayAndFiltersByHost() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setHost("h1").setState(Vsi.State.RUNNING).setVcpus(1)
+                .setMemoryMib(512).setImage("default").build());
+        scheduler.service.vsis.put("b", Vsi.newBuilder().setName("b").setHost("h2").setState(Vsi.State.STOPPED).build());
+
+        CliRun all = scheduler.run("vsi", "list", "-o", "json");
+        CliRun onH1 = scheduler.run("vsi", "list", "--host", "h1", "-o", "json");
+
+        JsonArray vsis = JsonParser.parseString(all.stdout()).getAsJsonArray();
+        assertThat(vsis).hasSize(2);
+        JsonObject a = vsis.get(0).getAsJsonObject();
+        assertThat(a.get("name").getAsString()).isEqualTo("a");
+        assertThat(a.get("host").getAsString()).isEqualTo("h1");
+        assertThat(a.get("state").getAsString()).isEqualTo("RUNNING");
+        assertThat(a.get("vcpus").getAsInt()).isEqualTo(1);
+        assertThat(a.get("memoryMib").getAsLong()).isEqualTo(512);
+        assertThat(a.get("image").getAsString()).isEqualTo("default");
+        assertThat(vsis.get(1).getAsJsonObject().get("memoryMib").getAsLong()).isZero();
+        assertThat(JsonParser.parseString(onH1.stdout()).getAsJsonArray()).hasSize(1);
+    }
+
+    @Test
+    void stopStartAndDelete() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setState(Vsi.State.RUNNING).setDesired("RUNNING").build());
+
+        CliRun stop = scheduler.run("vsi", "stop", "a");
+        assertThat(scheduler.service.vsis.get("a").getDesired()).isEqualTo("STOPPED");
+        CliRun start = scheduler.run("vsi", "start", "a");
+        assertThat(scheduler.service.vsis.get("a").getDesired()).isEqualTo("RUNNING");
+        CliRun delete = scheduler.run("vsi", "delete", "a");
+        CliRun deleteAgain = scheduler.run("vsi", "delete", "a");
+
+        assertThat(stop.exitCode()).isZero();
+        assertThat(stop.stdout()).contains("STOPPED");
+        assertThat(start.exitCode()).isZero();
+        assertThat(delete.exitCode()).isZero();
+        assertThat(delete.stdout()).isEqualTo("deleted vsi a\n");
+        assertThat(scheduler.service.vsis).doesNotContainKey("a");
+        assertThat(deleteAgain.exitCode()).isEqualTo(1);
+        assertThat(deleteAgain.stderrLines()).containsExactly("hvctl: not found: vsi 'a' does not exist");
+    }
+
+    @Test
+    void consoleWritesTheRawBytesAndPassesTail() {
+        scheduler.service.consoles.put("a", "booting...\nhello from the guest\n");
+
+        CliRun whole = scheduler.run("vsi", "console", "a");
+        CliRun tail = scheduler.run("vsi", "console", "a", "--tail", "21");
+
+        assertThat(whole.exitCode()).isZero();
+        assertThat(whole.stdout()).isEqualTo("booting...\nhello from the guest\n");
+        assertThat(tail.stdout()).isEqualTo("hello from the guest\n");
+        assertThat(((ConsoleRequest) scheduler.service.requests.get(1)).getTailBytes()).isEqualTo(21);
+    }
+
+    @Test
+    void followedConsoleEndsCleanlyAtAnExplicitTimeout() {
+        scheduler.service.consoles.put("a", "line\n");
+
+        CliRun run = scheduler.run("vsi", "console", "a", "--follow", "--timeout", "300ms");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout()).isEqualTo("line\n");
+        assertThat(((ConsoleRequest) scheduler.service.requests.get(0)).getFollow()).isTrue();
+    }
+}

@@ -1,0 +1,254 @@
+package io.hvfabric.cli.testing;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.hvfabric.proto.v1.ClusterStatus;
+import io.hvfabric.proto.v1.ConsoleChunk;
+import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.DeleteVsiResponse;
+import io.hvfabric.proto.v1.GetClusterStatusRequest;
+import io.hvfabric.proto.v1.GetHostRequest;
+import io.hvfabric.proto.v1.GetVsiRequest;
+import io.hvfabric.proto.v1.Host;
+import io.hvfabric.proto.v1.Image;
+import io.hvfabric.proto.v1.ListHostsRequest;
+import io.hvfabric.proto.v1.ListHostsResponse;
+import io.hvfabric.proto.v1.ListImagesRequest;
+import io.hvfabric.proto.v1.ListImagesResponse;
+import io.hvfabric.proto.v1.ListVsisRequest;
+import io.hvfabric.proto.v1.ListVsisResponse;
+import io.hvfabric.proto.v1.OperatorServiceGrpc;
+import io.hvfabric.proto.v1.Vsi;
+import io.hvfabric.proto.v1.VsiActionRequest;
+import io.hvfabric.proto.v1.VsiSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A hand-written OperatorService holding hosts, VSIs and images in memory, with the error statuses
+ * a real scheduler returns. A created VSI walks through {@link #lifecycle} on WatchVsi.
+ */
+public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServiceImplBase {
+    public final Map<String, Host> hosts = new ConcurrentHashMap<>();
+    public final Map<String, Vsi> vsis = new ConcurrentHashMap<>();
+    public final Map<String, Image> images = new ConcurrentHashMap<>();
+    public final Map<String, String> consoles = new ConcurrentHashMap<>();
+    public final List<Object> requests = new CopyOnWriteArrayList<>();
+    public final AtomicInteger calls = new AtomicInteger();
+    public volatile ClusterStatus clusterStatus = ClusterStatus.getDefaultInstance();
+    /** States a new VSI passes through after PENDING, one per WatchVsi message. */
+    public volatile List<Vsi.State> lifecycle = List.of(Vsi.State.SCHEDULED, Vsi.State.STARTING, Vsi.State.RUNNING);
+    public volatile String failureMessage = "qemu exited with status 1";
+    public volatile long stepMillis = 30;
+    /** When set, every unary call fails with this status. */
+    public volatile Status failEverything;
+
+    @Override
+    public void listHosts(ListHostsRequest request, StreamObserver<ListHostsResponse> response) {
+        if (failed(response)) return;
+        respond(response, ListHostsResponse.newBuilder().addAllHosts(sorted(hosts)).build());
+    }
+
+    @Override
+    public void getHost(GetHostRequest request, StreamObserver<Host> response) {
+        if (failed(response)) return;
+        Host host = hosts.get(request.getId());
+        if (host == null) {
+            response.onError(Status.NOT_FOUND.withDescription("host '" + request.getId() + "' does not exist").asRuntimeException());
+            return;
+        }
+        respond(response, host);
+    }
+
+    @Override
+    public void getClusterStatus(GetClusterStatusRequest request, StreamObserver<ClusterStatus> response) {
+        if (failed(response)) return;
+        respond(response, clusterStatus);
+    }
+
+    @Override
+    public void createVsi(CreateVsiRequest request, StreamObserver<Vsi> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        VsiSpec spec = request.getSpec();
+        if (spec.getVcpus() > 64) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("spec.vcpus: must be at most 64, got " + spec.getVcpus())
+                    .asRuntimeException());
+            return;
+        }
+        if (vsis.containsKey(spec.getName())) {
+            response.onError(Status.ALREADY_EXISTS.withDescription("vsi '" + spec.getName() + "' already exists").asRuntimeException());
+            return;
+        }
+        if (!images.isEmpty() && !images.containsKey(spec.getImage())) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("image '" + spec.getImage() + "' is not registered")
+                    .asRuntimeException());
+            return;
+        }
+        Vsi vsi = Vsi.newBuilder()
+                .setName(spec.getName())
+                .setState(Vsi.State.PENDING)
+                .setVcpus(spec.getVcpus())
+                .setMemoryMib(spec.getMemoryMib())
+                .setImage(spec.getImage())
+                .setSpec(spec)
+                .setDesired("RUNNING")
+                .build();
+        vsis.put(vsi.getName(), vsi);
+        respond(response, vsi);
+    }
+
+    @Override
+    public void listVsis(ListVsisRequest request, StreamObserver<ListVsisResponse> response) {
+        if (failed(response)) return;
+        List<Vsi> selected = new ArrayList<>();
+        for (Vsi vsi : sorted(vsis)) {
+            if (request.getHost().isEmpty() || request.getHost().equals(vsi.getHost())) {
+                selected.add(vsi);
+            }
+        }
+        respond(response, ListVsisResponse.newBuilder().addAllVsis(selected).build());
+    }
+
+    @Override
+    public void getVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
+        if (failed(response)) return;
+        Vsi vsi = vsis.get(request.getName());
+        if (vsi == null) {
+            response.onError(vsiNotFound(request.getName()));
+            return;
+        }
+        respond(response, vsi);
+    }
+
+    @Override
+    public void stopVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+        changeDesired(request.getName(), "STOPPED", Vsi.State.STOPPED, response);
+    }
+
+    @Override
+    public void startVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+        changeDesired(request.getName(), "RUNNING", Vsi.State.STARTING, response);
+    }
+
+    @Override
+    public void deleteVsi(VsiActionRequest request, StreamObserver<DeleteVsiResponse> response) {
+        if (failed(response)) return;
+        if (vsis.remove(request.getName()) == null) {
+            response.onError(vsiNotFound(request.getName()));
+            return;
+        }
+        respond(response, DeleteVsiResponse.newBuilder().setName(request.getName()).build());
+    }
+
+    /** Walks the VSI through {@link #lifecycle}, then keeps the stream open until the client cancels. */
+    @Override
+    public void watchVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
+        ServerCallStreamObserver<Vsi> call = (ServerCallStreamObserver<Vsi>) response;
+        Vsi vsi = vsis.get(request.getName());
+        if (vsi == null) {
+            response.onError(vsiNotFound(request.getName()));
+            return;
+        }
+        try {
+            for (Vsi.State state : lifecycle) {
+                Thread.sleep(stepMillis);
+                if (call.isCancelled()) {
+                    return;
+                }
+                Vsi.Builder next = vsis.get(request.getName()).toBuilder().setState(state);
+                if (state != Vsi.State.PENDING) {
+                    next.setHost("h1");
+                }
+                if (state == Vsi.State.FAILED) {
+                    next.setMessage(failureMessage);
+                }
+                if (state == Vsi.State.RUNNING) {
+                    next.setPid(4242);
+                }
+                Vsi updated = next.build();
+                vsis.put(updated.getName(), updated);
+                response.onNext(updated);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void streamConsole(ConsoleRequest request, StreamObserver<ConsoleChunk> response) {
+        requests.add(request);
+        String log = consoles.get(request.getName());
+        if (log == null) {
+            response.onError(vsiNotFound(request.getName()));
+            return;
+        }
+        byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
+        int from = request.getTailBytes() > 0 ? (int) Math.max(0, bytes.length - request.getTailBytes()) : 0;
+        for (int offset = from; offset < bytes.length; offset += 7) {
+            response.onNext(ConsoleChunk.newBuilder()
+                    .setData(ByteString.copyFrom(bytes, offset, Math.min(7, bytes.length - offset)))
+                    .build());
+        }
+        if (!request.getFollow()) {
+            response.onCompleted();
+        }
+    }
+
+    @Override
+    public void listImages(ListImagesRequest request, StreamObserver<ListImagesResponse> response) {
+        if (failed(response)) return;
+        respond(response, ListImagesResponse.newBuilder().addAllImages(sorted(images)).build());
+    }
+
+    @Override
+    public void registerImage(Image request, StreamObserver<Image> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        images.put(request.getName(), request);
+        respond(response, request);
+    }
+
+    private void changeDesired(String name, String desired, Vsi.State state, StreamObserver<Vsi> response) {
+        if (failed(response)) return;
+        Vsi vsi = vsis.get(name);
+        if (vsi == null) {
+            response.onError(vsiNotFound(name));
+            return;
+        }
+        Vsi updated = vsi.toBuilder().setDesired(desired).setState(state).build();
+        vsis.put(name, updated);
+        respond(response, updated);
+    }
+
+    private boolean failed(StreamObserver<?> response) {
+        calls.incrementAndGet();
+        Status status = failEverything;
+        if (status != null) {
+            response.onError(status.asRuntimeException());
+            return true;
+        }
+        return false;
+    }
+
+    private static <T> void respond(StreamObserver<T> response, T value) {
+        response.onNext(value);
+        response.onCompleted();
+    }
+
+    private static RuntimeException vsiNotFound(String name) {
+        return Status.NOT_FOUND.withDescription("vsi '" + name + "' does not exist").asRuntimeException();
+    }
+
+    private static <T> List<T> sorted(Map<String, T> map) {
+        return map.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+    }
+}
