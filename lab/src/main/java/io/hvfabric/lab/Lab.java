@@ -52,6 +52,8 @@ public final class Lab implements AutoCloseable {
         sweep(dir, names.name()); // leftovers of a crashed lab of this name
         LabNetwork network = network(config);
         checkPrerequisites(network);
+        config.repo().classPath("scheduler"); // fail on unbuilt modules before anything is created
+        config.repo().classPath("node-agent");
         Path tls = dir.resolve("tls");
         LabState initial = new LabState(names.name(), dir.toString(), network.mode(), config.subnet(), config.insecure(),
                 config.hosts(), null, List.of(), config.insecure() ? null : tls.toString(), List.of(), List.of());
@@ -70,7 +72,7 @@ public final class Lab implements AutoCloseable {
             if (e instanceof LabException le) {
                 throw le;
             }
-            throw new LabException("up: " + e.getMessage(), e);
+            throw new LabException("dir: " + e.getMessage(), e);
         }
     }
 
@@ -109,7 +111,7 @@ public final class Lab implements AutoCloseable {
         }
         existing.map(LabStatus::of).filter(s -> s.components().stream().anyMatch(LabStatus.Component::alive))
                 .ifPresent(s -> {
-                    throw new LabException("up: lab '" + s.name() + "' is already running in " + dir
+                    throw new LabException("lab '" + s.name() + "' is already running in " + dir
                             + " (run `bin/lab down --dir " + dir + "` first)");
                 });
     }
@@ -242,7 +244,7 @@ public final class Lab implements AutoCloseable {
             while (true) {
                 List<ComponentRecord> dead = deadComponents();
                 if (!dead.isEmpty()) {
-                    throw new LabException("up: " + dead.stream().map(ComponentRecord::id).collect(Collectors.joining(", "))
+                    throw new LabException(dead.stream().map(ComponentRecord::id).collect(Collectors.joining(", "))
                             + " exited while waiting for hosts to be READY" + tails(dead));
                 }
                 try {
@@ -256,7 +258,7 @@ public final class Lab implements AutoCloseable {
                     lastSeen = e.getMessage();
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new LabException("up: hosts not READY after " + timeout.toSeconds() + " s: " + lastSeen
+                    throw new LabException("hosts: not READY after " + timeout.toSeconds() + " s: " + lastSeen
                             + tails(notReadyAgents(probe)));
                 }
                 Processes.sleep(POLL);
@@ -306,7 +308,7 @@ public final class Lab implements AutoCloseable {
         try {
             Files.writeString(dir.resolve(HVCTL_ENV), env.toString());
         } catch (IOException e) {
-            throw new LabException("up: cannot write " + dir.resolve(HVCTL_ENV) + ": " + e.getMessage(), e);
+            throw new LabException("dir: cannot write " + dir.resolve(HVCTL_ENV) + ": " + e.getMessage(), e);
         }
     }
 

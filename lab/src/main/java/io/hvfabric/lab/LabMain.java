@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,7 +95,21 @@ public final class LabMain implements Runnable {
                     .subnet(subnet).network(parseNetwork(network)).agentArgs(split(agentArgs))
                     .readyTimeout(Duration.ofSeconds(timeoutSeconds)).build();
             System.err.println("lab up: starting '" + config.name() + "' with " + hosts + " hosts in " + config.dir());
-            Lab lab = Lab.up(config);
+            // Ctrl-C while starting: components run in their own sessions, so remove them here rather than leak.
+            AtomicBoolean finished = new AtomicBoolean();
+            Thread interrupted = new Thread(() -> {
+                if (!finished.get()) {
+                    Lab.sweep(config.dir(), config.name());
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(interrupted);
+            Lab lab;
+            try {
+                lab = Lab.up(config); // cleans up after itself when it fails
+            } finally {
+                finished.set(true);
+            }
+            Runtime.getRuntime().removeShutdownHook(interrupted);
             for (Map.Entry<String, String> e : lab.hvctlEnvironment().entrySet()) {
                 System.out.println(e.getKey() + "=" + e.getValue());
             }
