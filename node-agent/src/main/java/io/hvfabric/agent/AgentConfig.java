@@ -1,0 +1,48 @@
+package io.hvfabric.agent;
+
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.common.tls.TlsFiles;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Everything a node agent needs to start, validated in one place. */
+public record AgentConfig(
+        String hostId,
+        HostPort listen,
+        HostPort advertise,
+        List<HostPort> schedulers,
+        HostPort metrics,
+        HostPort pekko,
+        List<HostPort> seeds,
+        Optional<TlsFiles> tls,
+        Path stateDir,
+        Path imageDir,
+        int defaultNicMbps,
+        long reservedMemoryMib,
+        String driver) {
+
+    private static final Pattern HOST_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+    public AgentConfig {
+        if (hostId == null || !HOST_ID.matcher(hostId).matches()) {
+            throw FabricException.invalidArgument("--host-id",
+                    "must be a DNS label: 1-63 lowercase letters, digits or hyphens (got '%s')", hostId);
+        }
+        if (schedulers.isEmpty()) {
+            throw FabricException.invalidArgument("--schedulers", "needs at least one host:port");
+        }
+        if (defaultNicMbps < 1) {
+            throw FabricException.invalidArgument("--nic-default-mbps", "must be at least 1 (got %d)", defaultNicMbps);
+        }
+        if (reservedMemoryMib < 0) {
+            throw FabricException.invalidArgument("--reserved-memory-mib", "must not be negative (got %d)",
+                    reservedMemoryMib);
+        }
+        if (!driver.equals("qemu") && !driver.equals("fake")) {
+            throw FabricException.invalidArgument("--driver", "must be qemu or fake (got '%s')", driver);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.hvfabric.agent;
+
+import io.hvfabric.common.error.ErrorCode;
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.common.tls.TlsFiles;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line of a node agent. Parses flags into an {@link AgentConfig} and runs until killed. */
+@Command(name = "hvfabric-agent", mixinStandardHelpOptions = true,
+        description = "The hvfabric node agent: reports this host and runs its VSIs.")
+public final class AgentMain implements Callable<Integer> {
+    @Option(names = "--host-id", required = true, description = "this host's id (DNS label), stable across restarts")
+    String hostId;
+
+    @Option(names = "--listen", required = true, description = "NodeService gRPC listen address host:port")
+    String listen;
+
+    @Option(names = "--advertise", description = "address the scheduler reaches this agent at (default: --listen)")
+    String advertise;
+
+    @Option(names = "--schedulers", required = true, split = ",", description = "scheduler replicas host:port")
+    List<String> schedulers;
+
+    @Option(names = "--metrics", required = true, description = "Prometheus /metrics listen address host:port")
+    String metrics;
+
+    @Option(names = "--pekko", required = true, description = "Pekko cluster (gossip) listen address host:port")
+    String pekko;
+
+    @Option(names = "--seeds", required = true, split = ",", description = "Pekko seed nodes host:port")
+    List<String> seeds;
+
+    @Option(names = "--tls-dir", description = "directory holding ca.crt and <host-id>.crt/<host-id>.key")
+    Path tlsDir;
+
+    @Option(names = "--insecure", description = "plaintext gRPC without authentication (lab only)")
+    boolean insecure;
+
+    @Option(names = "--state-dir", required = true, description = "where VSI run directories live")
+    Path stateDir;
+
+    @Option(names = "--image-dir", defaultValue = "/var/cache/hvfabric/images", description = "guest images")
+    Path imageDir;
+
+    @Option(names = "--nic-default-mbps", defaultValue = "10000",
+            description = "link speed assumed for a NIC that reports none")
+    int nicDefaultMbps;
+
+    @Option(names = "--reserved-memory-mib", defaultValue = "512", description = "RAM kept back for the host")
+    long reservedMemoryMib;
+
+    @Option(names = "--driver", defaultValue = "qemu", description = "virt driver: qemu or fake")
+    String driver;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeAgent agent = NodeAgent.start(toConfig());
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    AgentConfig toConfig() {
+        if (tlsDir == null && !insecure) {
+            throw FabricException.invalidArgument("--tls-dir", "is required unless --insecure is given");
+        }
+        HostPort listenAt = HostPort.parse("--listen", listen);
+        return new AgentConfig(
+                hostId,
+                listenAt,
+                advertise == null ? listenAt : HostPort.parse("--advertise", advertise),
+                schedulers.stream().map(s -> HostPort.parse("--schedulers", s)).toList(),
+                HostPort.parse("--metrics", metrics),
+                HostPort.parse("--pekko", pekko),
+                seeds.stream().map(s -> HostPort.parse("--seeds", s)).toList(),
+                insecure ? Optional.empty() : Optional.of(TlsFiles.inDir(tlsDir, hostId).requireReadable()),
+                stateDir,
+                imageDir,
+                nicDefaultMbps,
+                reservedMemoryMib,
+                driver);
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new AgentMain());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("hvfabric-agent: " + e.getMessage());
+            if (!(e instanceof FabricException)) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return e instanceof FabricException fe && fe.code() == ErrorCode.INVALID_ARGUMENT ? 2 : 1;
+        });
+        System.exit(cli.execute(args));
+    }
+}

@@ -1,0 +1,40 @@
+package io.hvfabric.agent;
+
+import io.hvfabric.agent.host.HostFacts;
+import io.hvfabric.agent.host.KvmProbeResult;
+import io.hvfabric.proto.v1.HostCapabilities;
+import io.hvfabric.proto.v1.Resources;
+
+/**
+ * What this host offers the fabric, derived once at start-up from discovery and the KVM probe: the capacity it
+ * registers and the capabilities placement filters on. The accelerator is chosen by the probe, never by the mere
+ * presence of /dev/kvm.
+ */
+record HostProfile(Resources capacity, HostCapabilities capabilities) {
+
+    static HostProfile of(HostFacts facts, KvmProbeResult kvm, long reservedMemoryMib, String cgroupVersion,
+                          String qemuVersion, String cpuModel, String machineType) {
+        Resources capacity = Resources.newBuilder()
+                .setVcpus(facts.logicalCpus())
+                .setMemoryMib(Math.max(0, facts.memoryTotalMib() - reservedMemoryMib))
+                .setDiskGib(facts.diskFreeGib())
+                .setNicMbps(facts.nic().speedMbps())
+                .build();
+        HostCapabilities capabilities = HostCapabilities.newBuilder()
+                .setAccelerator(kvm.usable() ? "kvm" : "tcg")
+                .setKvmDevicePresent(kvm.devicePresent())
+                .setKvmApiVersion(kvm.apiVersion())
+                .setKvmMaxVcpus(kvm.maxVcpus())
+                .setKvmUsable(kvm.usable())
+                .setKvmProbeDetail(kvm.detail())
+                .setCpuModel(cpuModel)
+                .setMachineType(machineType)
+                .setCgroupVersion(cgroupVersion)
+                .setNicName(facts.nic().name())
+                .setNicSpeedDefaulted(facts.nic().speedDefaulted())
+                .setQemuVersion(qemuVersion)
+                .setKernelRelease(facts.kernelRelease())
+                .build();
+        return new HostProfile(capacity, capabilities);
+    }
+}

@@ -1,0 +1,194 @@
+package io.hvfabric.agent;
+
+import io.grpc.Server;
+import io.hvfabric.agent.grpc.NodeServiceImpl;
+import io.hvfabric.agent.host.HostDiscovery;
+import io.hvfabric.agent.host.HostFacts;
+import io.hvfabric.agent.host.KvmProbe;
+import io.hvfabric.agent.host.KvmProbeResult;
+import io.hvfabric.agent.host.UsageSample;
+import io.hvfabric.agent.link.CommandStream;
+import io.hvfabric.agent.link.SchedulerEndpoints;
+import io.hvfabric.agent.link.SchedulerLink;
+import io.hvfabric.agent.link.TermGuard;
+import io.hvfabric.common.grpc.GrpcServerFactory;
+import io.hvfabric.common.membership.ClusterMembership;
+import io.hvfabric.common.membership.MembershipConfig;
+import io.hvfabric.common.metrics.MetricsServer;
+import io.hvfabric.common.tls.GrpcTls;
+import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.proto.v1.DesiredState;
+import io.hvfabric.proto.v1.HostInfo;
+import io.hvfabric.proto.v1.HostUsage;
+import io.hvfabric.proto.v1.RegisterRequest;
+import io.hvfabric.proto.v1.RegisterResponse;
+import io.hvfabric.proto.v1.VsiStatus;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One node agent: wiring only. Discovers the host, serves NodeService, registers and heartbeats, takes commands. */
+public final class NodeAgent implements AutoCloseable {
+    static final String VERSION = "0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final Deque<AutoCloseable> closeables = new ConcurrentLinkedDeque<>();
+    private final AgentConfig config;
+    private final AgentMetrics metrics = new AgentMetrics();
+    private final TermGuard terms = new TermGuard();
+    private final AtomicReference<DesiredState> desired = new AtomicReference<>(DesiredState.getDefaultInstance());
+    private HostDiscovery discovery;
+    private HostProfile profile;
+    private Server server;
+    private SchedulerLink link;
+
+    private NodeAgent(AgentConfig config) {
+        this.config = config;
+    }
+
+    public static NodeAgent start(AgentConfig config) throws Exception {
+        NodeAgent agent = new NodeAgent(config);
+        try {
+            agent.startParts();
+        } catch (Exception e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    private void startParts() throws Exception {
+        Files.createDirectories(config.stateDir());
+        MetricsServer metricsServer = MetricsServer.start(socket(config.metrics()));
+        closeables.push(metricsServer);
+
+        discovery = new HostDiscovery(config.stateDir(), config.defaultNicMbps());
+        HostFacts facts = discovery.discover();
+        KvmProbeResult kvm = new KvmProbe().probe();
+        profile = HostProfile.of(facts, kvm, config.reservedMemoryMib(), CgroupSupport.detect(),
+                QemuVersion.detect(), "qemu64", "pc-q35-7.2");
+        LOG.info("host {}: {} vCPUs, {} MiB, {} GiB disk free, NIC {} {} Mbps{}, accelerator {} ({})",
+                config.hostId(), facts.logicalCpus(), facts.memoryTotalMib(), facts.diskFreeGib(),
+                facts.nic().name(), facts.nic().speedMbps(), facts.nic().speedDefaulted() ? " (default)" : "",
+                profile.capabilities().getAccelerator(), kvm.detail());
+        exportCapacity();
+
+        server = GrpcServerFactory.start(GrpcTls.serverBuilder(socket(config.listen()), config.tls()),
+                new NodeServiceImpl(this::hostInfo));
+        closeables.push(() -> {
+            server.shutdown();
+            if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        });
+
+        ClusterMembership membership = ClusterMembership.start(MembershipConfig.of(
+                config.pekko().host(), config.pekko().port(), MembershipConfig.KIND_AGENT, config.hostId(),
+                config.seeds().stream().map(HostPort::toString).toList()));
+        closeables.push(membership);
+
+        SchedulerEndpoints endpoints = new SchedulerEndpoints(config.schedulers(), config.tls());
+        closeables.push(endpoints);
+        String metricsAddress = config.metrics().host() + ":" + metricsServer.port();
+        RegisterRequest registration = RegisterRequest.newBuilder()
+                .setHostId(config.hostId())
+                .setAddress(config.advertise().host() + ":" + server.getPort())
+                .setCapacity(profile.capacity())
+                .setCapabilities(profile.capabilities())
+                .setMetricsAddress(metricsAddress)
+                .setAgentVersion(VERSION)
+                .build();
+        link = new SchedulerLink(endpoints, () -> registration, new SchedulerLink.Reporter() {
+            @Override
+            public HostUsage usage() {
+                return sampleUsage();
+            }
+
+            @Override
+            public List<VsiStatus> vsis() {
+                return List.of();
+            }
+        }, terms, new SchedulerLink.Listener() {
+            @Override
+            public void onRegistered(RegisterResponse response) {
+                metrics.registrations.inc();
+                metrics.term.set(terms.highest());
+            }
+
+            @Override
+            public void onHeartbeat(boolean ok) {
+                metrics.heartbeats.labelValues(ok ? "ok" : "error").inc();
+                metrics.term.set(terms.highest());
+            }
+        });
+        link.start();
+        closeables.push(link);
+
+        CommandStream commands = new CommandStream(endpoints, config.hostId(), terms, this::onDesired);
+        commands.start();
+        closeables.push(commands);
+        LOG.info("node agent {} serving on {}", config.hostId(), registration.getAddress());
+    }
+
+    private void onDesired(DesiredState state) {
+        desired.set(state);
+        LOG.info("desired state: {} VSIs at revision {}", state.getVsisCount(), state.getRevision());
+    }
+
+    private HostUsage sampleUsage() {
+        UsageSample sample = discovery.sampleUsage();
+        HostUsage usage = HostUsage.newBuilder()
+                .setLoadAverage1M(sample.loadAverage1m())
+                .setMemoryAvailableMib(sample.memoryAvailableMib())
+                .setDiskFreeGib(sample.diskFreeGib())
+                .setRunningVsis(0)
+                .build();
+        metrics.usage.labelValues("load_average_1m").set(usage.getLoadAverage1M());
+        metrics.usage.labelValues("memory_available_mib").set(usage.getMemoryAvailableMib());
+        metrics.usage.labelValues("disk_free_gib").set(usage.getDiskFreeGib());
+        metrics.usage.labelValues("running_vsis").set(usage.getRunningVsis());
+        return usage;
+    }
+
+    private HostInfo hostInfo() {
+        return HostInfo.newBuilder()
+                .setHostId(config.hostId())
+                .setCapacity(profile.capacity())
+                .setCapabilities(profile.capabilities())
+                .setUsage(sampleUsage())
+                .setHighestTermSeen(terms.highest())
+                .build();
+    }
+
+    private void exportCapacity() {
+        metrics.capacity.labelValues("vcpus").set(profile.capacity().getVcpus());
+        metrics.capacity.labelValues("memory_mib").set(profile.capacity().getMemoryMib());
+        metrics.capacity.labelValues("disk_gib").set(profile.capacity().getDiskGib());
+        metrics.capacity.labelValues("nic_mbps").set(profile.capacity().getNicMbps());
+        metrics.kvmUsable.set(profile.capabilities().getKvmUsable() ? 1 : 0);
+    }
+
+    private static InetSocketAddress socket(HostPort hp) {
+        return new InetSocketAddress(hp.host(), hp.port());
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> order = new ArrayList<>(closeables);
+        closeables.clear();
+        for (AutoCloseable c : order) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping: {}", e.toString());
+            }
+        }
+    }
+}

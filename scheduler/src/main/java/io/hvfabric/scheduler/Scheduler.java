@@ -1,0 +1,158 @@
+package io.hvfabric.scheduler;
+
+import com.google.protobuf.Timestamp;
+import io.etcd.jetcd.Client;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.hvfabric.common.grpc.GrpcServerFactory;
+import io.hvfabric.common.membership.ClusterMembership;
+import io.hvfabric.common.membership.MembershipConfig;
+import io.hvfabric.common.metrics.MetricsServer;
+import io.hvfabric.common.tls.GrpcTls;
+import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.proto.v1.LeaderRecord;
+import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.scheduler.grpc.AgentServiceImpl;
+import io.hvfabric.scheduler.grpc.Forwarding;
+import io.hvfabric.scheduler.grpc.OperatorServiceImpl;
+import io.hvfabric.scheduler.hosts.DesiredStates;
+import io.hvfabric.scheduler.hosts.HostMetricsExporter;
+import io.hvfabric.scheduler.hosts.HostRegistry;
+import io.hvfabric.scheduler.leader.FencedWriter;
+import io.hvfabric.scheduler.leader.LeaderElection;
+import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.view.ClusterView;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One scheduler replica: wiring only. Each part has one job; this class starts them in order and stops them. */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    private final Deque<AutoCloseable> closeables = new ConcurrentLinkedDeque<>();
+    private final SchedulerConfig config;
+    private Server server;
+    private LeaderElection election;
+
+    private Scheduler(SchedulerConfig config) {
+        this.config = config;
+    }
+
+    public static Scheduler start(SchedulerConfig config) throws Exception {
+        Scheduler scheduler = new Scheduler(config);
+        try {
+            scheduler.startParts();
+        } catch (Exception e) {
+            scheduler.close();
+            throw e;
+        }
+        return scheduler;
+    }
+
+    private void startParts() throws Exception {
+        SchedulerMetrics metrics = new SchedulerMetrics();
+        MetricsServer metricsServer = MetricsServer.start(socket(config.metrics()));
+        closeables.push(metricsServer);
+
+        Client etcd = Client.builder().endpoints(config.etcdEndpoints().toArray(String[]::new)).build();
+        closeables.push(etcd);
+        Keys keys = new Keys(config.keyPrefix());
+
+        ClusterView view = new ClusterView(etcd, keys);
+        view.start();
+        closeables.push(view);
+
+        ClusterMembership membership = ClusterMembership.start(MembershipConfig.of(
+                config.pekko().host(), config.pekko().port(), MembershipConfig.KIND_SCHEDULER, config.id(),
+                config.seeds().stream().map(HostPort::toString).toList()));
+        closeables.push(membership);
+
+        String advertised = config.advertise().toString();
+        ReplicaPresence presence = new ReplicaPresence(etcd, keys, ReplicaRecord.newBuilder()
+                .setId(config.id())
+                .setAddress(advertised)
+                .setMetricsAddress(config.metrics().host() + ":" + metricsServer.port())
+                .setStartedAt(now())
+                .build(), config.leaderLeaseTtl());
+        presence.start();
+        closeables.push(presence);
+
+        election = new LeaderElection(etcd, keys,
+                LeaderRecord.newBuilder().setId(config.id()).setAddress(advertised).build(),
+                config.leaderLeaseTtl(), new LeaderElection.Listener() {
+                    @Override
+                    public void onElected(Term term) {
+                        metrics.leader(true, term.revision());
+                    }
+
+                    @Override
+                    public void onDeposed(Term term) {
+                        metrics.leader(false, term.revision());
+                    }
+                });
+        election.start();
+        closeables.push(election);
+
+        FencedWriter writer = new FencedWriter(etcd.getKVClient(), election);
+        HostRegistry registry = new HostRegistry(etcd, keys, view, writer, config.hostLeaseTtl());
+        Forwarding forwarding = new Forwarding(config.id(), election, view,
+                address -> GrpcTls.channel(address, config.tls()));
+        closeables.push(forwarding);
+        DesiredStates desired = new DesiredStates(view);
+
+        OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
+                membership::reachabilityOf, membership::members);
+        view.addListener(new HostMetricsExporter(view, metrics, membership::reachabilityOf));
+
+        NettyServerBuilder builder = GrpcTls.serverBuilder(socket(config.listen()), config.tls());
+        builder.intercept(Forwarding.serverInterceptor());
+        server = GrpcServerFactory.start(builder,
+                operator, new AgentServiceImpl(registry, forwarding, view, desired, metrics));
+        closeables.push(() -> {
+            server.shutdown();
+            if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        });
+        LOG.info("scheduler {} serving gRPC on {}, metrics on {}:{}", config.id(), advertised,
+                config.metrics().host(), metricsServer.port());
+    }
+
+    public int grpcPort() {
+        return server.getPort();
+    }
+
+    public boolean isLeader() {
+        return election != null && election.leading().isPresent();
+    }
+
+    static InetSocketAddress socket(HostPort hp) {
+        return new InetSocketAddress(hp.host(), hp.port());
+    }
+
+    static Timestamp now() {
+        Instant now = Instant.now();
+        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> order = new ArrayList<>(closeables);
+        closeables.clear();
+        for (AutoCloseable c : order) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.hvfabric.scheduler;
+
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.common.tls.TlsFiles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line of a scheduler replica. Parses flags into a {@link SchedulerConfig} and runs until killed. */
+@Command(name = "hvfabric-scheduler", mixinStandardHelpOptions = true,
+        description = "A hvfabric scheduler replica (leader-elected through etcd).")
+public final class SchedulerMain implements Callable<Integer> {
+    @Option(names = "--id", required = true, description = "replica id (DNS label)")
+    String id;
+
+    @Option(names = "--listen", required = true, description = "gRPC listen address host:port")
+    String listen;
+
+    @Option(names = "--advertise", description = "address other processes reach this replica at (default: --listen)")
+    String advertise;
+
+    @Option(names = "--etcd", required = true, split = ",", description = "etcd endpoint URLs")
+    List<String> etcd;
+
+    @Option(names = "--prefix", defaultValue = "/hvf/v1", description = "etcd key prefix")
+    String prefix;
+
+    @Option(names = "--metrics", required = true, description = "Prometheus /metrics listen address host:port")
+    String metrics;
+
+    @Option(names = "--pekko", required = true, description = "Pekko cluster (gossip) listen address host:port")
+    String pekko;
+
+    @Option(names = "--seeds", required = true, split = ",", description = "Pekko seed nodes host:port")
+    List<String> seeds;
+
+    @Option(names = "--tls-dir", description = "directory holding ca.crt and <id>.crt/<id>.key")
+    Path tlsDir;
+
+    @Option(names = "--insecure", description = "plaintext gRPC without authentication (lab only)")
+    boolean insecure;
+
+    @Option(names = "--lease-ttl", defaultValue = "4", description = "leader lease TTL in seconds (failover bound)")
+    long leaseTtl;
+
+    @Option(names = "--host-lease-ttl", defaultValue = "10", description = "host liveness lease TTL in seconds")
+    long hostLeaseTtl;
+
+    @Override
+    public Integer call() throws Exception {
+        SchedulerConfig config = toConfig();
+        Scheduler scheduler = Scheduler.start(config);
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            scheduler.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    SchedulerConfig toConfig() {
+        if (tlsDir == null && !insecure) {
+            throw FabricException.invalidArgument("--tls-dir", "is required unless --insecure is given");
+        }
+        HostPort listenAt = HostPort.parse("--listen", listen);
+        return new SchedulerConfig(
+                id,
+                listenAt,
+                advertise == null ? listenAt : HostPort.parse("--advertise", advertise),
+                etcd,
+                prefix,
+                HostPort.parse("--metrics", metrics),
+                HostPort.parse("--pekko", pekko),
+                seeds.stream().map(s -> HostPort.parse("--seeds", s)).toList(),
+                insecure ? Optional.empty() : Optional.of(TlsFiles.inDir(tlsDir, id).requireReadable()),
+                Duration.ofSeconds(leaseTtl),
+                Duration.ofSeconds(hostLeaseTtl));
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new SchedulerMain());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("hvfabric-scheduler: " + e.getMessage());
+            if (!(e instanceof FabricException)) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return e instanceof FabricException fe && fe.code() == io.hvfabric.common.error.ErrorCode.INVALID_ARGUMENT ? 2 : 1;
+        });
+        System.exit(cli.execute(args));
+    }
+}

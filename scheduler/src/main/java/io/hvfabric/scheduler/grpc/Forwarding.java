@@ -1,0 +1,117 @@
+package io.hvfabric.scheduler.grpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.scheduler.leader.LeaderElection;
+import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.view.ClusterView;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Routes writes: the leader runs them under its term; a follower forwards them to the leader over gRPC. A call that
+ * was already forwarded once is never forwarded again (two replicas with stale views could otherwise bounce it).
+ */
+public final class Forwarding implements AutoCloseable {
+    static final Metadata.Key<String> FORWARDED_BY =
+            Metadata.Key.of("hvf-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> FORWARDED_CTX = Context.key("hvf-forwarded-by");
+
+    private final String selfId;
+    private final LeaderElection election;
+    private final ClusterView view;
+    private final Function<String, ManagedChannel> channelFactory;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    public Forwarding(String selfId, LeaderElection election, ClusterView view,
+                      Function<String, ManagedChannel> channelFactory) {
+        this.selfId = selfId;
+        this.election = election;
+        this.view = view;
+        this.channelFactory = channelFactory;
+    }
+
+    /** The term this replica leads, if any. */
+    public Optional<Term> leading() {
+        return election.leading();
+    }
+
+    /** Runs {@code asLeader} here if this replica leads, else {@code forwarded} on a channel to the leader. */
+    public <T> T route(Function<Term, T> asLeader, Function<Channel, T> forwarded) {
+        Optional<Term> term = election.leading();
+        if (term.isPresent()) {
+            return asLeader.apply(term.get());
+        }
+        if (FORWARDED_CTX.get() != null) {
+            throw FabricException.notLeader(leaderHint());
+        }
+        var leader = view.leader().orElseThrow(() -> FabricException.unavailable("no scheduler leads right now; retry"));
+        if (leader.record().getId().equals(selfId)) {
+            throw FabricException.unavailable("leadership is changing; retry");
+        }
+        ManagedChannel channel = channels.computeIfAbsent(leader.record().getAddress(), channelFactory);
+        return forwarded.apply(ClientInterceptors.intercept(channel, markForwarded()));
+    }
+
+    private String leaderHint() {
+        return view.leader().map(c -> c.record().getId() + " at " + c.record().getAddress()).orElse("unknown");
+    }
+
+    private ClientInterceptor markForwarded() {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        headers.put(FORWARDED_BY, selfId);
+                        super.start(listener, headers);
+                    }
+                };
+            }
+        };
+    }
+
+    /** Server side: remembers that a call was forwarded, so it is not forwarded again. */
+    public static ServerInterceptor serverInterceptor() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                String by = headers.get(FORWARDED_BY);
+                if (by == null) {
+                    return next.startCall(call, headers);
+                }
+                return Contexts.interceptCall(Context.current().withValue(FORWARDED_CTX, by), call, headers, next);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.values().forEach(c -> {
+            try {
+                c.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+}

@@ -1,0 +1,90 @@
+package io.hvfabric.scheduler.store;
+
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The etcd key layout, in one place. Documented in README.md ("State in etcd").
+ *
+ * <pre>
+ * {prefix}/leader/&lt;lease hex&gt;     election keys; the lowest create revision leads, and that revision is the term
+ * {prefix}/schedulers/&lt;id&gt;        live scheduler replicas (lease-bound)
+ * {prefix}/hosts/&lt;id&gt;             host records (leader-written)
+ * {prefix}/alive/&lt;id&gt;             host liveness (bound to the host's lease)
+ * {prefix}/hostalloc/&lt;id&gt;         sum of a host's allocations (compared by every placement on it)
+ * {prefix}/vsis/&lt;name&gt;            VSI records: spec, owner host, state
+ * {prefix}/images/&lt;name&gt;          guest images
+ * </pre>
+ */
+public final class Keys {
+    public static final String DEFAULT_PREFIX = "/hvf/v1";
+
+    public enum Kind {
+        LEADER("leader"),
+        SCHEDULER("schedulers"),
+        HOST("hosts"),
+        ALIVE("alive"),
+        HOST_ALLOCATION("hostalloc"),
+        VSI("vsis"),
+        IMAGE("images");
+
+        private final String segment;
+
+        Kind(String segment) {
+            this.segment = segment;
+        }
+    }
+
+    /** A parsed key: its kind and the name after the kind's segment. */
+    public record Parsed(Kind kind, String name) {}
+
+    private final String prefix;
+
+    public Keys(String prefix) {
+        this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public ByteSequence root() {
+        return bytes(prefix + "/");
+    }
+
+    public ByteSequence of(Kind kind, String name) {
+        return bytes(prefix + "/" + kind.segment + "/" + name);
+    }
+
+    public ByteSequence dir(Kind kind) {
+        return bytes(prefix + "/" + kind.segment + "/");
+    }
+
+    /** The election name: jetcd's election appends "/&lt;lease hex&gt;" to it. */
+    public ByteSequence electionName() {
+        return bytes(prefix + "/" + Kind.LEADER.segment);
+    }
+
+    public Parsed parse(ByteSequence key) {
+        String k = key.toString(StandardCharsets.UTF_8);
+        if (!k.startsWith(prefix + "/")) {
+            return null;
+        }
+        String rest = k.substring(prefix.length() + 1);
+        int slash = rest.indexOf('/');
+        if (slash <= 0) {
+            return null;
+        }
+        String segment = rest.substring(0, slash);
+        for (Kind kind : Kind.values()) {
+            if (kind.segment.equals(segment)) {
+                return new Parsed(kind, rest.substring(slash + 1));
+            }
+        }
+        return null;
+    }
+
+    public static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,287 @@
+package io.hvfabric.scheduler.view;
+
+import com.google.protobuf.Message;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.hvfabric.proto.v1.AliveRecord;
+import io.hvfabric.proto.v1.HostAllocation;
+import io.hvfabric.proto.v1.HostRecord;
+import io.hvfabric.proto.v1.Image;
+import io.hvfabric.proto.v1.LeaderRecord;
+import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.proto.v1.VsiRecord;
+import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.store.RecordCodec;
+import io.hvfabric.scheduler.store.Versioned;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's in-memory picture of the cluster, fed only by etcd: a snapshot read, then a watch from the next
+ * revision. Nothing here changes except by applying what etcd returned, so every replica (leader or not) converges to
+ * the same view, and a new leader starts from exactly the state the old one committed.
+ */
+public final class ClusterView implements AutoCloseable {
+    /** Notified after a batch of changes has been applied. */
+    public interface ChangeListener {
+        void onChange(long revision);
+    }
+
+    /** An election candidate: its key's create revision orders candidates; the lowest leads. */
+    public record Candidate(ByteSequence key, long createRevision, LeaderRecord record) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterView.class);
+
+    private final Client client;
+    private final Keys keys;
+    private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<ReplicaRecord>> replicas = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<HostRecord>> hosts = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<AliveRecord>> alive = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<HostAllocation>> allocations = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<VsiRecord>> vsis = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<Image>> images = new ConcurrentHashMap<>();
+    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object revisionMonitor = new Object();
+    private volatile long revision;
+    private volatile Watch.Watcher watcher;
+    private volatile boolean closed;
+
+    public ClusterView(Client client, Keys keys) {
+        this.client = client;
+        this.keys = keys;
+    }
+
+    /** Reads everything under the prefix, then follows changes. Returns once the snapshot is applied. */
+    public void start() throws Exception {
+        resync();
+    }
+
+    private void resync() throws Exception {
+        GetResponse snapshot = client.getKVClient()
+                .get(keys.root(), GetOption.builder().isPrefix(true).build())
+                .get(15, TimeUnit.SECONDS);
+        clearAll();
+        for (KeyValue kv : snapshot.getKvs()) {
+            apply(kv, false);
+        }
+        long rev = snapshot.getHeader().getRevision();
+        advanceTo(rev);
+        WatchOption option = WatchOption.builder()
+                .isPrefix(true)
+                .withRevision(rev + 1)
+                .withPrevKV(false)
+                .build();
+        watcher = client.getWatchClient().watch(keys.root(), option, Watch.listener(this::onWatch, this::onWatchError));
+        notifyListeners(rev);
+    }
+
+    private void onWatch(WatchResponse response) {
+        for (WatchEvent event : response.getEvents()) {
+            apply(event.getKeyValue(), event.getEventType() == WatchEvent.EventType.DELETE);
+        }
+        long rev = response.getHeader().getRevision();
+        advanceTo(rev);
+        notifyListeners(rev);
+    }
+
+    private void onWatchError(Throwable error) {
+        if (closed) {
+            return;
+        }
+        LOG.warn("watch failed ({}); re-reading the cluster state", error.toString());
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Watch.Watcher old = watcher;
+                    if (old != null) {
+                        old.close();
+                    }
+                    resync();
+                    return;
+                } catch (Exception e) {
+                    LOG.warn("resync failed: {}", e.toString());
+                    sleepQuietly(1000);
+                }
+            }
+        }, "view-resync");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void apply(KeyValue kv, boolean deleted) {
+        Keys.Parsed key = keys.parse(kv.getKey());
+        if (key == null) {
+            return;
+        }
+        String name = key.name();
+        switch (key.kind()) {
+            case LEADER -> {
+                if (deleted) {
+                    candidates.remove(name);
+                } else {
+                    candidates.put(name, new Candidate(kv.getKey(), kv.getCreateRevision(),
+                            RecordCodec.decode(kv.getValue(), LeaderRecord.getDefaultInstance())));
+                }
+            }
+            case SCHEDULER -> put(replicas, name, kv, deleted, ReplicaRecord.getDefaultInstance());
+            case HOST -> put(hosts, name, kv, deleted, HostRecord.getDefaultInstance());
+            case ALIVE -> put(alive, name, kv, deleted, AliveRecord.getDefaultInstance());
+            case HOST_ALLOCATION -> put(allocations, name, kv, deleted, HostAllocation.getDefaultInstance());
+            case VSI -> put(vsis, name, kv, deleted, VsiRecord.getDefaultInstance());
+            case IMAGE -> put(images, name, kv, deleted, Image.getDefaultInstance());
+        }
+    }
+
+    private static <T extends Message> void put(
+            Map<String, Versioned<T>> map, String name, KeyValue kv, boolean deleted, T prototype) {
+        if (deleted) {
+            map.remove(name);
+        } else {
+            map.put(name, new Versioned<>(
+                    RecordCodec.decode(kv.getValue(), prototype), kv.getModRevision(), kv.getCreateRevision()));
+        }
+    }
+
+    private void clearAll() {
+        candidates.clear();
+        replicas.clear();
+        hosts.clear();
+        alive.clear();
+        allocations.clear();
+        vsis.clear();
+        images.clear();
+    }
+
+    private void advanceTo(long rev) {
+        synchronized (revisionMonitor) {
+            if (rev > revision) {
+                revision = rev;
+            }
+            revisionMonitor.notifyAll();
+        }
+    }
+
+    private void notifyListeners(long rev) {
+        for (ChangeListener l : listeners) {
+            try {
+                l.onChange(rev);
+            } catch (RuntimeException e) {
+                LOG.warn("view listener failed", e);
+            }
+        }
+    }
+
+    /** Waits until the view has applied etcd revision {@code rev} (read-your-writes after a commit). */
+    public boolean awaitRevision(long rev, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (revisionMonitor) {
+            while (revision < rev) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    revisionMonitor.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    public void addListener(ChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(ChangeListener listener) {
+        listeners.remove(listener);
+    }
+
+    public long revision() {
+        return revision;
+    }
+
+    /** The leading candidate: the election key with the lowest create revision. */
+    public Optional<Candidate> leader() {
+        return candidates.values().stream().min(Comparator.comparingLong(Candidate::createRevision));
+    }
+
+    public List<Versioned<ReplicaRecord>> replicas() {
+        List<Versioned<ReplicaRecord>> list = new ArrayList<>(replicas.values());
+        list.sort(Comparator.comparing(v -> v.value().getId()));
+        return list;
+    }
+
+    public List<Versioned<HostRecord>> hosts() {
+        List<Versioned<HostRecord>> list = new ArrayList<>(hosts.values());
+        list.sort(Comparator.comparing(v -> v.value().getId()));
+        return list;
+    }
+
+    public Optional<Versioned<HostRecord>> host(String id) {
+        return Optional.ofNullable(hosts.get(id));
+    }
+
+    public Optional<Versioned<AliveRecord>> alive(String hostId) {
+        return Optional.ofNullable(alive.get(hostId));
+    }
+
+    public Optional<Versioned<HostAllocation>> allocation(String hostId) {
+        return Optional.ofNullable(allocations.get(hostId));
+    }
+
+    public List<Versioned<VsiRecord>> vsis() {
+        List<Versioned<VsiRecord>> list = new ArrayList<>(vsis.values());
+        list.sort(Comparator.comparing(v -> v.value().getSpec().getName()));
+        return list;
+    }
+
+    public Optional<Versioned<VsiRecord>> vsi(String name) {
+        return Optional.ofNullable(vsis.get(name));
+    }
+
+    public List<Versioned<Image>> images() {
+        List<Versioned<Image>> list = new ArrayList<>(images.values());
+        list.sort(Comparator.comparing(v -> v.value().getName()));
+        return list;
+    }
+
+    public Optional<Versioned<Image>> image(String name) {
+        return Optional.ofNullable(images.get(name));
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Watch.Watcher w = watcher;
+        if (w != null) {
+            w.close();
+        }
+    }
+}
