@@ -2,6 +2,8 @@ package io.hvfabric.lab;
 
 import io.hvfabric.proto.v1.Host;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +50,7 @@ public final class Lab implements AutoCloseable {
         Path dir = config.dir();
         LabNames names = config.names();
         refuseIfRunning(dir);
+        refuseIfNameInUse(names, dir);
         recordedName(dir).filter(n -> !n.equals(names.name())).ifPresent(previous -> sweep(dir, previous));
         sweep(dir, names.name()); // leftovers of a crashed lab of this name
         LabNetwork network = network(config);
@@ -116,6 +119,15 @@ public final class Lab implements AutoCloseable {
                 });
     }
 
+    /** Names must be unique per machine (they name bridges); never sweep another directory's live lab. */
+    private static void refuseIfNameInUse(LabNames names, Path dir) {
+        java.util.Set<Long> live = new LabSweeper(names, dir, new CommandRunner()).strays(Optional.empty());
+        if (!live.isEmpty()) {
+            throw new LabException("name: processes of a lab named '" + names.name() + "' are running (pids " + live
+                    + "); pick another --name or run `bin/lab down --name " + names.name() + " --dir <its dir>`");
+        }
+    }
+
     private static LabNetwork network(LabConfig config) {
         NetworkMode mode = config.network().resolve();
         if (mode == NetworkMode.NAMESPACES) {
@@ -177,14 +189,42 @@ public final class Lab implements AutoCloseable {
         List<String> schedulerEndpoints = schedulers.stream().map(ComponentSpec::address).toList();
         state = state.withSchedulerEndpoints(schedulerEndpoints);
         List<String> seeds = seeds(schedulers);
+        long deadline = System.nanoTime() + config.readyTimeout().toNanos();
+        List<ComponentRecord> started = new ArrayList<>();
         for (ComponentSpec spec : schedulers) {
-            startAndRecord(spec);
+            started.add(startAndRecord(spec));
+        }
+        // Agents only once the schedulers listen: on two cores, JVMs starting all at once starve each other.
+        for (ComponentRecord scheduler : started) {
+            awaitListening(scheduler, deadline);
         }
         for (int i = 1; i <= config.hosts(); i++) {
             startAndRecord(agentSpec(commands, ports, network, i, schedulerEndpoints, seeds));
         }
         writeHvctlEnv();
-        awaitHostsReady(config.readyTimeout());
+        awaitHostsReady(Duration.ofNanos(Math.max(deadline - System.nanoTime(), POLL.toNanos())));
+    }
+
+    private static void awaitListening(ComponentRecord component, long deadline) {
+        String address = component.spec().address();
+        int colon = address.lastIndexOf(':');
+        InetSocketAddress endpoint = new InetSocketAddress(address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1)));
+        while (true) {
+            if (!Processes.isSame(component.pid(), component.startTicks())) {
+                throw new LabException(component.id() + ": exited during startup" + tails(List.of(component)));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(endpoint, 500);
+                return;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new LabException(component.id() + ": not listening on " + address + " in time"
+                            + tails(List.of(component)));
+                }
+                Processes.sleep(POLL);
+            }
+        }
     }
 
     private List<ComponentSpec> schedulerSpecs(ComponentCommands commands, PortAllocator ports, String infra) {
@@ -227,12 +267,11 @@ public final class Lab implements AutoCloseable {
                 logDir().resolve(id + ".log").toString(), id);
     }
 
-    private void startAndRecord(ComponentSpec spec) {
+    private synchronized ComponentRecord startAndRecord(ComponentSpec spec) {
         ComponentRecord started = launcher.start(spec);
-        synchronized (this) {
-            state = state.with(started);
-            save();
-        }
+        state = state.with(started);
+        save();
+        return started;
     }
 
     /** Waits until the schedulers report every host of this lab READY. */
