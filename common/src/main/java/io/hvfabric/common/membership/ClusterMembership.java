@@ -109,6 +109,11 @@ public final class ClusterMembership implements AutoCloseable {
         return cfg;
     }
 
+    /** The current actor system (replaced after a rejoin); for tests in this package. */
+    ActorSystem<Void> actorSystem() {
+        return system;
+    }
+
     /** Leaves the cluster gracefully and terminates the actor system, waiting at most 20 s. */
     @Override
     public void close() {
