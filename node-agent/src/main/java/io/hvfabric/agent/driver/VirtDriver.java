@@ -1,0 +1,39 @@
+package io.hvfabric.agent.driver;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * VSI lifecycle on one node. Implementations: {@code qemu.QemuDriver} (one QEMU process per VSI) and
+ * {@code fake.FakeDriver} (in memory, for scheduler tests and the scale simulator), chosen by
+ * configuration. Operations on one name are serialized by the caller's reconcile loop; stop and
+ * destroy are idempotent so a repeated reconcile is harmless. Failures throw {@link
+ * VirtDriverException}.
+ */
+public interface VirtDriver {
+    /** Launches a VSI and returns once its guest runs (or, with an incoming URI, waits for migration). */
+    VmHandle start(VmLaunchSpec spec);
+
+    /**
+     * Asks the guest to power off (ACPI), and after {@code grace} ends the hypervisor process. Keeps
+     * the console log. Does nothing if the VSI is not running.
+     */
+    void stop(String name, Duration grace);
+
+    /** Kills the VSI at once if running and removes everything the driver kept for it. */
+    void destroy(String name);
+
+    /** Re-attaches to a VSI that survived an agent restart; empty if none of that name runs. */
+    Optional<VmHandle> adopt(String name);
+
+    /** VSIs whose hypervisor process is alive on this node, whether adopted yet or not. */
+    List<VmHandle> listRunning();
+
+    /** {@link VmStatus#STOPPED} when no hypervisor process of that name is alive. */
+    VmStatus status(String name);
+
+    /** Where the VSI's serial console output goes (may not exist yet). */
+    Path consoleLog(String name);
+}

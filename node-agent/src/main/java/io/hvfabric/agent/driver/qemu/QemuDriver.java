@@ -1,0 +1,444 @@
+package io.hvfabric.agent.driver.qemu;
+
+import io.hvfabric.agent.cgroup.CgroupLimits;
+import io.hvfabric.agent.cgroup.CgroupManager;
+import io.hvfabric.agent.driver.VirtDriver;
+import io.hvfabric.agent.driver.VirtDriverException;
+import io.hvfabric.agent.driver.VirtDriverException.Kind;
+import io.hvfabric.agent.driver.VmHandle;
+import io.hvfabric.agent.driver.VmLaunchSpec;
+import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.qmp.QmpClient;
+import io.hvfabric.agent.qmp.QmpException;
+import io.hvfabric.agent.qmp.QmpRunState;
+import io.hvfabric.agent.qmp.QmpStatus;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One QEMU process per VSI. Everything the driver knows about a VSI lives in its run directory
+ * ({@link RunDir}), so a new agent instance can {@link #adopt} what an earlier one started: QEMU is
+ * started in its own session (setsid), not as a daemon of the agent, and outlives the agent.
+ *
+ * <p>Start sequence: fresh run dir → cgroup with limits → QEMU paused ({@code -S}) → pid into the
+ * cgroup → QMP negotiated → {@code cont} → {@code query-status} says running.
+ */
+public final class QemuDriver implements VirtDriver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QemuDriver.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final int LOG_TAIL_CHARS = 2000;
+
+    private final QemuDriverConfig config;
+    private final CgroupManager cgroups;
+    private final Optional<String> runAsUser;
+    private final ConcurrentHashMap<String, QmpClient> clients = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    /** Creates the run root and, when running as root, the unprivileged QEMU user. */
+    public QemuDriver(QemuDriverConfig config, CgroupManager cgroups) {
+        this.config = config;
+        this.cgroups = cgroups;
+        this.runAsUser = ProcFs.isRoot() ? config.runAsUser() : Optional.empty();
+        runAsUser.ifPresent(QemuUser::ensureExists);
+        try {
+            Files.createDirectories(config.runRoot());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run root " + config.runRoot(), e);
+        }
+    }
+
+    /** The user QEMU processes run as, empty when the agent is not root. */
+    public Optional<String> runAsUser() {
+        return runAsUser;
+    }
+
+    @Override
+    public VmHandle start(VmLaunchSpec spec) {
+        String name = spec.name();
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
+            livePid(dir).ifPresent(pid -> {
+                throw new VirtDriverException(Kind.ALREADY_RUNNING, name, "QEMU pid " + pid + " is already running");
+            });
+            requireReadable(name, "kernel", spec.kernel());
+            requireReadable(name, "initrd", spec.initrd());
+            closeClient(name);
+            prepareRunDir(name, dir);
+            createCgroup(spec);
+            Instant deadline = Instant.now().plus(config.startTimeout());
+            List<String> argv = new QemuCommandLine(config.qemuBinary(), spec, dir, runAsUser, config.tcgTranslationCacheMib()).argv();
+            Process launcher = launch(name, dir, argv);
+            try {
+                long pid = awaitPidAndSocket(name, dir, launcher, deadline);
+                cgroups.attach(name, pid);
+                QmpClient qmp = new QmpClient(name);
+                clients.put(name, qmp);
+                qmp.connect(dir.qmpSocket(), remaining(deadline));
+                VmStatus expected = spec.incoming().isPresent() ? VmStatus.INCOMING : VmStatus.RUNNING;
+                if (expected == VmStatus.RUNNING) {
+                    qmp.cont();
+                }
+                QmpStatus status = qmp.queryStatus();
+                if (VmStatus.fromQemu(status.status()) != expected) {
+                    throw new VirtDriverException(Kind.LAUNCH_FAILED, name,
+                            "QEMU reports '" + status.status() + "' after start, expected " + expected);
+                }
+                log.info("VSI {}: QEMU pid {} {} ({})", name, pid, status.status(), dir.dir());
+                return new VmHandle(name, pid, dir.dir());
+            } catch (IOException | RuntimeException e) {
+                abortLaunch(name, dir, launcher);
+                if (e instanceof VirtDriverException vde) {
+                    throw vde;
+                }
+                throw new VirtDriverException(Kind.LAUNCH_FAILED, name, e.getMessage() + logTail(dir), e);
+            }
+        }
+    }
+
+    private void createCgroup(VmLaunchSpec spec) {
+        try {
+            cgroups.create(spec.name(), CgroupLimits.forVm(spec.vcpus(), spec.memoryMib(), config.memoryOverheadBytes()));
+        } catch (IOException e) {
+            throw new VirtDriverException(Kind.LAUNCH_FAILED, spec.name(), "cannot create cgroup: " + e.getMessage(), e);
+        }
+    }
+
+    /** setsid: QEMU leads its own session, so neither the agent's exit nor its terminal signals reach it. */
+    private Process launch(String name, RunDir dir, List<String> argv) {
+        List<String> command = new ArrayList<>(argv.size() + 1);
+        command.add("setsid");
+        command.addAll(argv);
+        log.debug("VSI {}: launching {}", name, String.join(" ", command));
+        try {
+            return new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.qemuLog().toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            removeCgroupQuietly(name);
+            throw new VirtDriverException(Kind.LAUNCH_FAILED, name, "cannot run " + config.qemuBinary() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long awaitPidAndSocket(String name, RunDir dir, Process launcher, Instant deadline) {
+        while (Instant.now().isBefore(deadline)) {
+            Optional<Long> pid = readPid(dir);
+            if (pid.isPresent() && Files.exists(dir.qmpSocket())) {
+                return pid.get();
+            }
+            // setsid exits 0 only if it had to fork; then QEMU itself is still coming up.
+            if (!launcher.isAlive() && launcher.exitValue() != 0) {
+                throw new VirtDriverException(Kind.LAUNCH_FAILED, name,
+                        "QEMU exited with code " + launcher.exitValue() + logTail(dir));
+            }
+            sleep(POLL);
+        }
+        throw new VirtDriverException(Kind.LAUNCH_FAILED, name,
+                "QEMU did not create " + dir.qmpSocket() + " within " + config.startTimeout().toMillis() + " ms" + logTail(dir));
+    }
+
+    private void abortLaunch(String name, RunDir dir, Process launcher) {
+        closeClient(name);
+        readPid(dir).ifPresent(this::kill);
+        launcher.destroyForcibly();
+        readPid(dir).ifPresent(pid -> awaitExit(pid, KILL_WAIT));
+        removeCgroupQuietly(name);
+    }
+
+    @Override
+    public void stop(String name, Duration grace) {
+        VmLaunchSpec.requireValidName(name);
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
+            Optional<Long> pid = livePid(dir);
+            if (pid.isPresent()) {
+                try {
+                    client(name, dir).systemPowerdown();
+                } catch (QmpException | VirtDriverException e) {
+                    log.warn("VSI {}: ACPI powerdown failed, will quit: {}", name, e.getMessage());
+                }
+                if (!awaitExit(pid.get(), grace)) {
+                    log.info("VSI {}: guest still up after {} ms, quitting QEMU", name, grace.toMillis());
+                    quitOrKill(name, dir, pid.get());
+                }
+            }
+            cleanUpAfterExit(name, dir);
+            log.info("VSI {}: stopped", name);
+        }
+    }
+
+    private void quitOrKill(String name, RunDir dir, long pid) {
+        try {
+            client(name, dir).quit();
+        } catch (QmpException | VirtDriverException e) {
+            log.warn("VSI {}: QMP quit failed: {}", name, e.getMessage());
+        }
+        if (!awaitExit(pid, config.quitTimeout())) {
+            killAndWait(name, pid);
+        }
+    }
+
+    @Override
+    public void destroy(String name) {
+        VmLaunchSpec.requireValidName(name);
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
+            livePid(dir).ifPresent(pid -> killAndWait(name, pid));
+            cleanUpAfterExit(name, dir);
+            try {
+                deleteRecursively(dir.dir());
+            } catch (IOException e) {
+                throw new VirtDriverException(Kind.OPERATION_FAILED, name, "cannot remove " + dir.dir() + ": " + e.getMessage(), e);
+            }
+            log.info("VSI {}: destroyed", name);
+        }
+    }
+
+    @Override
+    public Optional<VmHandle> adopt(String name) {
+        VmLaunchSpec.requireValidName(name);
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
+            Optional<Long> pid = livePid(dir);
+            if (pid.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                QmpStatus status = client(name, dir).queryStatus();
+                // A crash between launch and attach would leave QEMU outside its cgroup.
+                if (cgroups.readLimits(name).isPresent() && !cgroups.processes(name).contains(pid.get())) {
+                    cgroups.attach(name, pid.get());
+                }
+                log.info("VSI {}: adopted QEMU pid {} ({})", name, pid.get(), status.status());
+            } catch (IOException e) {
+                throw new VirtDriverException(Kind.OPERATION_FAILED, name, "cannot adopt QEMU pid " + pid.get() + ": " + e.getMessage(), e);
+            }
+            return Optional.of(new VmHandle(name, pid.get(), dir.dir()));
+        }
+    }
+
+    @Override
+    public List<VmHandle> listRunning() {
+        List<VmHandle> running = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(config.runRoot())) {
+            for (Path d : (Iterable<Path>) dirs.sorted()::iterator) {
+                if (Files.isDirectory(d)) {
+                    RunDir dir = new RunDir(d);
+                    livePid(dir).ifPresent(pid -> running.add(new VmHandle(d.getFileName().toString(), pid, d)));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + config.runRoot(), e);
+        }
+        return running;
+    }
+
+    @Override
+    public VmStatus status(String name) {
+        VmLaunchSpec.requireValidName(name);
+        RunDir dir = RunDir.of(config.runRoot(), name);
+        if (livePid(dir).isEmpty()) {
+            return VmStatus.STOPPED;
+        }
+        try {
+            return VmStatus.fromQemu(client(name, dir).queryStatus().status());
+        } catch (QmpException e) {
+            if (livePid(dir).isEmpty()) {
+                return VmStatus.STOPPED; // exited while we asked
+            }
+            throw new VirtDriverException(Kind.OPERATION_FAILED, name, "query-status failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Path consoleLog(String name) {
+        return RunDir.of(config.runRoot(), VmLaunchSpec.requireValidName(name)).consoleLog();
+    }
+
+    /**
+     * The QMP connection of a running VSI, connecting if needed; for the migration roles, which
+     * drive QEMU beyond the lifecycle operations here.
+     */
+    public QmpClient qmp(String name) {
+        VmLaunchSpec.requireValidName(name);
+        RunDir dir = RunDir.of(config.runRoot(), name);
+        if (livePid(dir).isEmpty()) {
+            throw new VirtDriverException(Kind.NOT_FOUND, name, "no QEMU is running");
+        }
+        return client(name, dir);
+    }
+
+    /** Closes QMP connections; the QEMU processes keep running for the next agent to adopt. */
+    @Override
+    public void close() {
+        clients.keySet().forEach(this::closeClient);
+    }
+
+    private QmpClient client(String name, RunDir dir) {
+        QmpClient existing = clients.get(name);
+        if (existing != null && existing.state() == QmpRunState.RUNNING) {
+            return existing;
+        }
+        closeClient(name);
+        QmpClient fresh = new QmpClient(name);
+        try {
+            fresh.connect(dir.qmpSocket(), config.startTimeout());
+        } catch (QmpException e) {
+            throw new VirtDriverException(Kind.OPERATION_FAILED, name, "cannot connect to QMP: " + e.getMessage(), e);
+        }
+        clients.put(name, fresh);
+        return fresh;
+    }
+
+    private void closeClient(String name) {
+        QmpClient c = clients.remove(name);
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private void cleanUpAfterExit(String name, RunDir dir) {
+        closeClient(name);
+        removeCgroupQuietly(name);
+        try {
+            Files.deleteIfExists(dir.qmpSocket());
+            Files.deleteIfExists(dir.pidFile());
+        } catch (IOException e) {
+            log.warn("VSI {}: cannot clean {}: {}", name, dir.dir(), e.getMessage());
+        }
+    }
+
+    private void removeCgroupQuietly(String name) {
+        try {
+            cgroups.remove(name);
+        } catch (IOException e) {
+            log.warn("VSI {}: cannot remove cgroup: {}", name, e.getMessage());
+        }
+    }
+
+    /** The pid from the pidfile if that process is alive and is the QEMU of this run dir (pids get reused). */
+    private static Optional<Long> livePid(RunDir dir) {
+        return readPid(dir).filter(pid -> ProcFs.isRunning(pid)
+                && ProcFs.cmdline(pid).stream().anyMatch(arg -> arg.contains(dir.qmpSocket().toString())));
+    }
+
+    private static Optional<Long> readPid(RunDir dir) {
+        try {
+            String s = Files.readString(dir.pidFile(), StandardCharsets.US_ASCII).trim();
+            return s.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(s));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty(); // being written, or garbage: treat as absent
+        }
+    }
+
+    private void prepareRunDir(String name, RunDir dir) {
+        try {
+            deleteRecursively(dir.dir());
+            Files.createDirectories(dir.dir());
+            if (runAsUser.isPresent()) {
+                // QEMU creates its files as root before dropping privileges; owning the directory lets
+                // it remove its pidfile and create migration sockets afterwards.
+                UserPrincipalLookupService users = dir.dir().getFileSystem().getUserPrincipalLookupService();
+                Files.setOwner(dir.dir(), users.lookupPrincipalByName(runAsUser.get()));
+                GroupPrincipal group = users.lookupPrincipalByGroupName(runAsUser.get());
+                Files.getFileAttributeView(dir.dir(), java.nio.file.attribute.PosixFileAttributeView.class).setGroup(group);
+                Files.setPosixFilePermissions(dir.dir(), PosixFilePermissions.fromString("rwxr-x---"));
+            } else {
+                Files.setPosixFilePermissions(dir.dir(), PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new VirtDriverException(Kind.LAUNCH_FAILED, name, "cannot prepare run dir " + dir.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void killAndWait(String name, long pid) {
+        kill(pid);
+        if (!awaitExit(pid, KILL_WAIT)) {
+            throw new VirtDriverException(Kind.OPERATION_FAILED, name, "QEMU pid " + pid + " survived SIGKILL for " + KILL_WAIT.toSeconds() + " s");
+        }
+    }
+
+    private void kill(long pid) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    private static boolean awaitExit(long pid, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (ProcFs.isRunning(pid)) {
+            if (!Instant.now().isBefore(deadline)) {
+                return false;
+            }
+            sleep(POLL);
+        }
+        return true;
+    }
+
+    private static void requireReadable(String name, String field, Path file) {
+        if (!Files.isReadable(file)) {
+            throw new VirtDriverException(Kind.LAUNCH_FAILED, name, field + " " + file + " is not a readable file on this host");
+        }
+    }
+
+    private static String logTail(RunDir dir) {
+        try {
+            String s = Files.readString(dir.qemuLog(), StandardCharsets.UTF_8).trim();
+            if (s.isEmpty()) {
+                return "";
+            }
+            return "; QEMU said: " + (s.length() > LOG_TAIL_CHARS ? s.substring(s.length() - LOG_TAIL_CHARS) : s);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static Duration remaining(Instant deadline) {
+        Duration d = Duration.between(Instant.now(), deadline);
+        return d.isNegative() ? Duration.ofMillis(1) : d;
+    }
+
+    private Object lock(String name) {
+        return locks.computeIfAbsent(name, n -> new Object());
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VirtDriverException(Kind.OPERATION_FAILED, "-", "interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.hvfabric.agent.driver.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hvfabric.agent.driver.Accelerator;
+import io.hvfabric.agent.driver.NicSpec;
+import io.hvfabric.agent.driver.VmLaunchSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class QemuCommandLineTest {
+    private static final RunDir DIR = RunDir.of(Path.of("/run/hvfabric/vms"), "web-1");
+
+    private static VmLaunchSpec.Builder spec() {
+        return VmLaunchSpec.builder()
+                .name("web-1")
+                .vcpus(2)
+                .memoryMib(512)
+                .kernel(Path.of("/images/default/vmlinuz"))
+                .initrd(Path.of("/images/default/initrd.gz"))
+                .cmdline(VmLaunchSpec.kernelCmdline("console=ttyS0 panic=-1", "hvf.dirty=32", "web-1"));
+    }
+
+    private static List<String> argv(VmLaunchSpec spec, Optional<String> user) {
+        return new QemuCommandLine("qemu-system-x86_64", spec, DIR, user, 64).argv();
+    }
+
+    /** Values of every occurrence of an option. */
+    private static List<String> values(List<String> argv, String option) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < argv.size() - 1; i++) {
+            if (argv.get(i).equals(option)) {
+                out.add(argv.get(i + 1));
+            }
+        }
+        return out;
+    }
+
+    private static String value(List<String> argv, String option) {
+        List<String> v = values(argv, option);
+        assertThat(v).as("occurrences of " + option).hasSize(1);
+        return v.get(0);
+    }
+
+    @Test
+    void tcgGuestHasTheFullIsolatedCommandLine() {
+        List<String> a = argv(spec().build(), Optional.empty());
+
+        assertThat(a.get(0)).isEqualTo("qemu-system-x86_64");
+        assertThat(a).contains("-nodefaults", "-no-user-config", "-S").doesNotContain("-daemonize", "-nographic");
+        assertThat(value(a, "-name")).isEqualTo("guest=web-1,debug-threads=on");
+        assertThat(value(a, "-display")).isEqualTo("none");
+        assertThat(value(a, "-machine")).isEqualTo("pc-q35-7.2");
+        assertThat(value(a, "-accel")).isEqualTo("tcg,tb-size=64");
+        assertThat(value(a, "-cpu")).isEqualTo("qemu64");
+        assertThat(value(a, "-smp")).isEqualTo("2");
+        assertThat(value(a, "-m")).isEqualTo("512M");
+        assertThat(value(a, "-kernel")).isEqualTo("/images/default/vmlinuz");
+        assertThat(value(a, "-initrd")).isEqualTo("/images/default/initrd.gz");
+        assertThat(value(a, "-append")).isEqualTo("console=ttyS0 panic=-1 hvf.dirty=32 hvf.name=web-1");
+        assertThat(value(a, "-chardev")).isEqualTo("file,id=ser0,path=/run/hvfabric/vms/web-1/console.log");
+        assertThat(value(a, "-serial")).isEqualTo("chardev:ser0");
+        assertThat(value(a, "-qmp")).isEqualTo("unix:/run/hvfabric/vms/web-1/qmp.sock,server=on,wait=off");
+        assertThat(value(a, "-pidfile")).isEqualTo("/run/hvfabric/vms/web-1/qemu.pid");
+        assertThat(values(a, "-incoming")).isEmpty();
+        assertThat(values(a, "-netdev")).isEmpty();
+        assertThat(a.stream().anyMatch(s -> s.contains("share=on") || s.contains("memory-backend"))).isFalse();
+    }
+
+    @Test
+    void withoutRunAsTheSandboxAlsoDeniesPrivilegeChanges() {
+        List<String> a = argv(spec().build(), Optional.empty());
+        assertThat(value(a, "-sandbox")).isEqualTo("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+        assertThat(values(a, "-runas")).isEmpty();
+    }
+
+    @Test
+    void runAsNeedsSetuidUntilQemuHasDroppedPrivileges() {
+        List<String> a = argv(spec().build(), Optional.of("hvfabric-qemu"));
+        assertThat(value(a, "-runas")).isEqualTo("hvfabric-qemu");
+        assertThat(value(a, "-sandbox")).isEqualTo("on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny");
+    }
+
+    @Test
+    void kvmHasNoTranslationCacheOption() {
+        List<String> a = argv(spec().accelerator(Accelerator.KVM).cpuModel("Nehalem").machineType("pc-q35-8.0").build(), Optional.empty());
+        assertThat(value(a, "-accel")).isEqualTo("kvm");
+        assertThat(value(a, "-cpu")).isEqualTo("Nehalem");
+        assertThat(value(a, "-machine")).isEqualTo("pc-q35-8.0");
+    }
+
+    @Test
+    void incomingMigrationWaitsAndStaysPaused() {
+        List<String> a = argv(spec().incoming("defer").build(), Optional.empty());
+        assertThat(value(a, "-incoming")).isEqualTo("defer");
+        assertThat(a).contains("-S");
+        assertThat(a.indexOf("-incoming")).isEqualTo(a.size() - 2);
+    }
+
+    @Test
+    void eachNicIsATapNetdevWithAVirtioDevice() {
+        List<String> a = argv(spec()
+                .nic(new NicSpec("net0", "tap-web1-0", "52:54:00:00:00:01"))
+                .nic(new NicSpec("net1", "tap-web1-1", "52:54:00:00:00:02"))
+                .build(), Optional.empty());
+        assertThat(values(a, "-netdev")).containsExactly(
+                "tap,id=net0,ifname=tap-web1-0,script=no,downscript=no",
+                "tap,id=net1,ifname=tap-web1-1,script=no,downscript=no");
+        assertThat(values(a, "-device")).containsExactly(
+                "virtio-net-pci,id=dev-net0,netdev=net0,mac=52:54:00:00:00:01",
+                "virtio-net-pci,id=dev-net1,netdev=net1,mac=52:54:00:00:00:02");
+    }
+}
