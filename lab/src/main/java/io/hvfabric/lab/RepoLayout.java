@@ -15,7 +15,8 @@ public record RepoLayout(Path root) {
 
     /**
      * The tree named by -Dhvf.repo, else the nearest directory upwards from the working directory whose
-     * pom.xml is the hvfabric parent (tests run in a module directory, bin/lab at the root).
+     * pom.xml is the hvfabric parent, the one listing the lab module (tests run in a module directory,
+     * whose pom names the parent too).
      */
     public static RepoLayout locate() {
         String explicit = System.getProperty("hvf.repo");
@@ -33,7 +34,7 @@ public record RepoLayout(Path root) {
 
     private static boolean isParentPom(Path pom) {
         try {
-            return Files.isRegularFile(pom) && Files.readString(pom).contains("<artifactId>hvfabric-parent</artifactId>");
+            return Files.isRegularFile(pom) && Files.readString(pom).contains("<module>lab</module>");
         } catch (IOException e) {
             return false;
         }
