@@ -23,7 +23,18 @@ import io.hvfabric.proto.v1.HostUsage;
 import io.hvfabric.proto.v1.RegisterRequest;
 import io.hvfabric.proto.v1.RegisterResponse;
 import io.hvfabric.proto.v1.VsiStatus;
+import io.hvfabric.agent.cgroup.CgroupDetector;
+import io.hvfabric.agent.driver.Accelerator;
+import io.hvfabric.agent.driver.VirtDriver;
+import io.hvfabric.agent.driver.VmLaunchSpec;
+import io.hvfabric.agent.driver.fake.FakeDriver;
+import io.hvfabric.agent.driver.qemu.QemuDriver;
+import io.hvfabric.agent.driver.qemu.QemuDriverConfig;
+import io.hvfabric.agent.vsi.LaunchSpecs;
+import io.hvfabric.agent.vsi.Reconciler;
+import io.hvfabric.agent.vsi.RestartPolicy;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -47,7 +58,9 @@ public final class NodeAgent implements AutoCloseable {
     private HostDiscovery discovery;
     private HostProfile profile;
     private Server server;
-    private SchedulerLink link;
+    private volatile SchedulerLink link;
+    private VirtDriver driver;
+    private Reconciler reconciler;
 
     private NodeAgent(AgentConfig config) {
         this.config = config;
@@ -72,16 +85,30 @@ public final class NodeAgent implements AutoCloseable {
         discovery = new HostDiscovery(config.stateDir(), config.defaultNicMbps());
         HostFacts facts = discovery.discover();
         KvmProbeResult kvm = new KvmProbe().probe();
-        profile = HostProfile.of(facts, kvm, config.reservedMemoryMib(), CgroupSupport.detect(),
-                QemuVersion.detect(), "qemu64", "pc-q35-7.2");
+        profile = HostProfile.of(facts, kvm, config.reservedMemoryMib(),
+                CgroupDetector.detect(CgroupDetector.DEFAULT_ROOT).label(), QemuVersion.detect(),
+                VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE);
         LOG.info("host {}: {} vCPUs, {} MiB, {} GiB disk free, NIC {} {} Mbps{}, accelerator {} ({})",
                 config.hostId(), facts.logicalCpus(), facts.memoryTotalMib(), facts.diskFreeGib(),
                 facts.nic().name(), facts.nic().speedMbps(), facts.nic().speedDefaulted() ? " (default)" : "",
                 profile.capabilities().getAccelerator(), kvm.detail());
         exportCapacity();
 
-        server = GrpcServerFactory.start(GrpcTls.serverBuilder(socket(config.listen()), config.tls()),
-                new NodeServiceImpl(this::hostInfo));
+        driver = createDriver();
+        reconciler = new Reconciler(driver, new LaunchSpecs(
+                Accelerator.valueOf(profile.capabilities().getAccelerator().toUpperCase(java.util.Locale.ROOT)),
+                profile.capabilities().getCpuModel(), profile.capabilities().getMachineType()),
+                RestartPolicy.DEFAULT, () -> {
+                    if (link != null) {
+                        link.nudge();
+                    }
+                });
+        reconciler.start();
+        closeables.push(reconciler);
+
+        NodeServiceImpl nodeService = new NodeServiceImpl(this::hostInfo, driver::consoleLog, this::assignedHere);
+        closeables.push(nodeService);
+        server = GrpcServerFactory.start(GrpcTls.serverBuilder(socket(config.listen()), config.tls()), nodeService);
         closeables.push(() -> {
             server.shutdown();
             if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
@@ -113,7 +140,7 @@ public final class NodeAgent implements AutoCloseable {
 
             @Override
             public List<VsiStatus> vsis() {
-                return List.of();
+                return reconciler.statuses();
             }
         }, terms, new SchedulerLink.Listener() {
             @Override
@@ -140,6 +167,24 @@ public final class NodeAgent implements AutoCloseable {
     private void onDesired(DesiredState state) {
         desired.set(state);
         LOG.info("desired state: {} VSIs at revision {}", state.getVsisCount(), state.getRevision());
+        reconciler.setDesired(state);
+    }
+
+    private boolean assignedHere(String name) {
+        return desired.get().getVsisList().stream().anyMatch(a -> a.getSpec().getName().equals(name));
+    }
+
+    /** QEMU for real hosts; the fake driver only when configured (scale simulation, scheduler tests). */
+    private VirtDriver createDriver() {
+        Path runRoot = config.stateDir().toAbsolutePath().resolve("vms");
+        if ("fake".equals(config.driver())) {
+            return new FakeDriver(runRoot);
+        }
+        // One cgroup parent per host id, so several lab agents on one machine never collide.
+        QemuDriver qemu = new QemuDriver(QemuDriverConfig.defaults(runRoot),
+                CgroupDetector.managerFor(CgroupDetector.DEFAULT_ROOT, "hvfabric-" + config.hostId()));
+        closeables.push(qemu);
+        return qemu;
     }
 
     private HostUsage sampleUsage() {
@@ -148,7 +193,7 @@ public final class NodeAgent implements AutoCloseable {
                 .setLoadAverage1M(sample.loadAverage1m())
                 .setMemoryAvailableMib(sample.memoryAvailableMib())
                 .setDiskFreeGib(sample.diskFreeGib())
-                .setRunningVsis(0)
+                .setRunningVsis(reconciler == null ? 0 : reconciler.runningCount())
                 .build();
         metrics.usage.labelValues("load_average_1m").set(usage.getLoadAverage1M());
         metrics.usage.labelValues("memory_available_mib").set(usage.getMemoryAvailableMib());
@@ -164,6 +209,7 @@ public final class NodeAgent implements AutoCloseable {
                 .setCapabilities(profile.capabilities())
                 .setUsage(sampleUsage())
                 .setHighestTermSeen(terms.highest())
+                .addAllVsis(reconciler.statuses())
                 .build();
     }
 

@@ -22,7 +22,11 @@ import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.vsi.ImageCatalog;
+import io.hvfabric.scheduler.vsi.PlacementInputs;
+import io.hvfabric.scheduler.vsi.VsiOperations;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +45,7 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulerConfig config;
     private Server server;
     private LeaderElection election;
+    private volatile ImageCatalog images;
 
     private Scheduler(SchedulerConfig config) {
         this.config = config;
@@ -91,6 +96,7 @@ public final class Scheduler implements AutoCloseable {
                     @Override
                     public void onElected(Term term) {
                         metrics.leader(true, term.revision());
+                        onLeadership(term);
                     }
 
                     @Override
@@ -107,15 +113,22 @@ public final class Scheduler implements AutoCloseable {
                 address -> GrpcTls.channel(address, config.tls()));
         closeables.push(forwarding);
         DesiredStates desired = new DesiredStates(view);
+        PlacementInputs placementInputs = new PlacementInputs(view, membership::reachabilityOf);
+        VsiOperations vsis = new VsiOperations(view, keys, writer,
+                PlacementPipeline.fromConfig(config.placement()), placementInputs);
+        images = new ImageCatalog(view, keys, writer, config.imageDir());
+        OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
+                address -> GrpcTls.channel(address, config.tls()));
+        closeables.push(writes.console());
 
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
-                membership::reachabilityOf, membership::members);
+                membership::reachabilityOf, membership::members, writes);
         view.addListener(new HostMetricsExporter(view, metrics, membership::reachabilityOf));
 
         NettyServerBuilder builder = GrpcTls.serverBuilder(socket(config.listen()), config.tls());
         builder.intercept(Forwarding.serverInterceptor());
         server = GrpcServerFactory.start(builder,
-                operator, new AgentServiceImpl(registry, forwarding, view, desired, metrics));
+                operator, new AgentServiceImpl(registry, forwarding, view, desired, metrics, vsis));
         closeables.push(() -> {
             server.shutdown();
             if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
@@ -124,6 +137,19 @@ public final class Scheduler implements AutoCloseable {
         });
         LOG.info("scheduler {} serving gRPC on {}, metrics on {}:{}", config.id(), advertised,
                 config.metrics().host(), metricsServer.port());
+    }
+
+    /** First acts of a new leader; each is idempotent, so a repeated election is harmless. */
+    private void onLeadership(Term term) {
+        Thread t = new Thread(() -> {
+            try {
+                images.ensureDefault(term);
+            } catch (RuntimeException e) {
+                LOG.warn("could not record the default image: {}", e.toString());
+            }
+        }, "leader-bootstrap");
+        t.setDaemon(true);
+        t.start();
     }
 
     public int grpcPort() {

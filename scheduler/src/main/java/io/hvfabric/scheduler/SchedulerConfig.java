@@ -3,6 +3,8 @@ package io.hvfabric.scheduler;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.scheduler.placement.runtime.PlacementConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +22,9 @@ public record SchedulerConfig(
         List<HostPort> seeds,
         Optional<TlsFiles> tls,
         Duration leaderLeaseTtl,
-        Duration hostLeaseTtl) {
+        Duration hostLeaseTtl,
+        PlacementConfig placement,
+        Path imageDir) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 

@@ -3,6 +3,9 @@ package io.hvfabric.scheduler;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.scheduler.placement.api.OvercommitRatios;
+import io.hvfabric.scheduler.placement.api.PlacementPolicy;
+import io.hvfabric.scheduler.placement.runtime.PlacementConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +56,22 @@ public final class SchedulerMain implements Callable<Integer> {
     @Option(names = "--host-lease-ttl", defaultValue = "10", description = "host liveness lease TTL in seconds")
     long hostLeaseTtl;
 
+    @Option(names = "--policy", defaultValue = "spread", description = "placement policy: spread or pack")
+    String policy;
+
+    @Option(names = "--cpu-ratio", defaultValue = "4.0", description = "vCPU overcommit ratio")
+    double cpuRatio;
+
+    @Option(names = "--memory-ratio", defaultValue = "1.0", description = "RAM overcommit ratio")
+    double memoryRatio;
+
+    @Option(names = "--disk-ratio", defaultValue = "1.0", description = "disk overcommit ratio")
+    double diskRatio;
+
+    @Option(names = "--image-dir", defaultValue = "/var/cache/hvfabric/images",
+            description = "where the default guest image lives on every host")
+    Path imageDir;
+
     @Override
     public Integer call() throws Exception {
         SchedulerConfig config = toConfig();
@@ -82,7 +101,25 @@ public final class SchedulerMain implements Callable<Integer> {
                 seeds.stream().map(s -> HostPort.parse("--seeds", s)).toList(),
                 insecure ? Optional.empty() : Optional.of(TlsFiles.inDir(tlsDir, id).requireReadable()),
                 Duration.ofSeconds(leaseTtl),
-                Duration.ofSeconds(hostLeaseTtl));
+                Duration.ofSeconds(hostLeaseTtl),
+                placement(),
+                imageDir);
+    }
+
+    private PlacementConfig placement() {
+        PlacementPolicy chosen = switch (policy) {
+            case "spread" -> PlacementPolicy.SPREAD;
+            case "pack" -> PlacementPolicy.PACK;
+            default -> throw FabricException.invalidArgument("--policy", "must be spread or pack (got '%s')", policy);
+        };
+        try {
+            return PlacementConfig.DEFAULT
+                    .withPolicy(chosen)
+                    .withRatios(new OvercommitRatios(cpuRatio, memoryRatio, diskRatio,
+                            PlacementConfig.DEFAULT.ratios().nic()));
+        } catch (IllegalArgumentException e) {
+            throw FabricException.invalidArgument("--cpu-ratio", "overcommit ratios: %s", e.getMessage());
+        }
     }
 
     public static void main(String[] args) {

@@ -12,18 +12,25 @@ import io.hvfabric.proto.v1.RegisterResponse;
 import io.hvfabric.scheduler.SchedulerMetrics;
 import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.hosts.HostRegistry;
+import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.vsi.VsiOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The scheduler side of the agent protocol. */
 public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentServiceImpl.class);
     private final HostRegistry registry;
     private final Forwarding forwarding;
     private final ClusterView view;
     private final DesiredStates desiredStates;
     private final SchedulerMetrics metrics;
+    private final VsiOperations vsis;
 
     public AgentServiceImpl(HostRegistry registry, Forwarding forwarding, ClusterView view,
-                            DesiredStates desiredStates, SchedulerMetrics metrics) {
+                            DesiredStates desiredStates, SchedulerMetrics metrics, VsiOperations vsis) {
+        this.vsis = vsis;
         this.registry = registry;
         this.forwarding = forwarding;
         this.view = view;
@@ -41,14 +48,44 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
         response.onCompleted();
     }
 
+    /**
+     * Liveness is renewed by whichever replica gets the heartbeat; VSI state changes it reports are leader writes,
+     * forwarded only when something changed. If nobody leads right now the next heartbeat carries them again.
+     */
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
         registry.heartbeat(request);
         metrics.heartbeat(request.getHostId());
+        if (reportsChanges(request)) {
+            try {
+                forwarding.route(term -> {
+                    vsis.applyStatuses(term, request.getHostId(), request.getVsisList());
+                    return null;
+                }, channel -> AgentServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+                        .heartbeat(request));
+            } catch (RuntimeException e) {
+                LOG.debug("VSI status of host {} not recorded yet: {}", request.getHostId(), e.toString());
+            }
+        }
         response.onNext(HeartbeatResponse.newBuilder()
                 .setTerm(view.leader().map(ClusterView.Candidate::createRevision).orElse(0L))
                 .build());
         response.onCompleted();
+    }
+
+    private boolean reportsChanges(HeartbeatRequest request) {
+        for (VsiStatus status : request.getVsisList()) {
+            var record = view.vsi(status.getName());
+            if (record.isPresent() && request.getHostId().equals(record.get().value().getHost())) {
+                var r = record.get().value();
+                if (r.getState() != status.getState() || r.getPid() != status.getPid()
+                        || !r.getMessage().equals(status.getMessage()) || r.getRestarts() != status.getRestarts()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Streams the host's desired state now and whenever it changes; every command carries the current term. */

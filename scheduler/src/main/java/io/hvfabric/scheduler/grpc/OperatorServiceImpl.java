@@ -17,6 +17,22 @@ import io.hvfabric.proto.v1.ReplicaRecord;
 import io.hvfabric.scheduler.hosts.HostStates;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.hvfabric.proto.v1.ConsoleChunk;
+import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.DeleteVsiResponse;
+import io.hvfabric.proto.v1.GetVsiRequest;
+import io.hvfabric.proto.v1.Image;
+import io.hvfabric.proto.v1.ListImagesRequest;
+import io.hvfabric.proto.v1.ListImagesResponse;
+import io.hvfabric.proto.v1.ListVsisRequest;
+import io.hvfabric.proto.v1.ListVsisResponse;
+import io.hvfabric.proto.v1.Vsi;
+import io.hvfabric.proto.v1.VsiActionRequest;
+import io.hvfabric.proto.v1.VsiRecord;
+import io.hvfabric.scheduler.vsi.ImageCatalog;
+import io.hvfabric.scheduler.vsi.VsiOperations;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -25,16 +41,27 @@ import java.util.function.Supplier;
  * Read side of the operator API: answered from this replica's view, so any replica serves it. Writes (VSIs, cordons)
  * go through {@link Forwarding} to the leader.
  */
-public class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImplBase {
-    protected final ClusterView view;
+public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImplBase {
+    /** What the write side needs; bundled so the read side can be built without it in tests. */
+    public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console) {
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
+                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels) {
+            this(forwarding, vsis, images, new ConsoleRelay(agentChannels));
+        }
+    }
+
+    private final ClusterView view;
     private final String selfId;
     private final List<String> etcdEndpoints;
     private final BiFunction<String, String, String> reachability;
     private final Supplier<List<MemberView>> members;
+    private final Writes writes;
 
     public OperatorServiceImpl(ClusterView view, String selfId, List<String> etcdEndpoints,
-                               BiFunction<String, String, String> reachability, Supplier<List<MemberView>> members) {
+                               BiFunction<String, String, String> reachability, Supplier<List<MemberView>> members,
+                               Writes writes) {
         this.view = view;
+        this.writes = writes;
         this.selfId = selfId;
         this.etcdEndpoints = etcdEndpoints;
         this.reachability = reachability;
@@ -63,7 +90,7 @@ public class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImpl
         response.onCompleted();
     }
 
-    protected Host toHost(HostRecord record) {
+    private Host toHost(HostRecord record) {
         return HostStates.toHost(record,
                 view.alive(record.getId()).map(Versioned::value),
                 view.allocation(record.getId()).map(Versioned::value),
@@ -102,6 +129,100 @@ public class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImpl
         }
         status.setHostsTotal(hosts.size()).setHostsReady(ready).setVsisTotal(view.vsis().size());
         response.onNext(status.build());
+        response.onCompleted();
+    }
+
+    // ---- VSIs: reads from the view, writes through the leader ----
+
+    @Override
+    public void createVsi(CreateVsiRequest request, StreamObserver<Vsi> response) {
+        reply(response, writes.forwarding().route(
+                term -> writes.vsis().create(term, request.getSpec()),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).createVsi(request)));
+    }
+
+    @Override
+    public void startVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+        reply(response, writes.forwarding().route(
+                term -> writes.vsis().setDesired(term, request.getName(), "RUNNING"),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).startVsi(request)));
+    }
+
+    @Override
+    public void stopVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+        reply(response, writes.forwarding().route(
+                term -> writes.vsis().setDesired(term, request.getName(), "STOPPED"),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).stopVsi(request)));
+    }
+
+    @Override
+    public void deleteVsi(VsiActionRequest request, StreamObserver<DeleteVsiResponse> response) {
+        reply(response, writes.forwarding().route(
+                term -> {
+                    writes.vsis().delete(term, request.getName());
+                    return DeleteVsiResponse.newBuilder().setName(request.getName()).build();
+                },
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).deleteVsi(request)));
+    }
+
+    @Override
+    public void listVsis(ListVsisRequest request, StreamObserver<ListVsisResponse> response) {
+        if (!request.getHost().isEmpty() && view.host(request.getHost()).isEmpty()) {
+            throw FabricException.notFound("host", request.getHost());
+        }
+        ListVsisResponse.Builder list = ListVsisResponse.newBuilder();
+        for (Versioned<VsiRecord> v : view.vsis()) {
+            if (request.getHost().isEmpty() || request.getHost().equals(v.value().getHost())) {
+                list.addVsis(VsiOperations.toVsi(v.value(), v.modRevision()));
+            }
+        }
+        reply(response, list.build());
+    }
+
+    @Override
+    public void getVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
+        Versioned<VsiRecord> v = requireVsi(request.getName());
+        reply(response, VsiOperations.toVsi(v.value(), v.modRevision()));
+    }
+
+    @Override
+    public void watchVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
+        requireVsi(request.getName());
+        new VsiWatch(view, request.getName(), (ServerCallStreamObserver<Vsi>) response).start();
+    }
+
+    @Override
+    public void streamConsole(ConsoleRequest request, StreamObserver<ConsoleChunk> response) {
+        VsiRecord vsi = requireVsi(request.getName()).value();
+        HostRecord host = view.host(vsi.getHost())
+                .orElseThrow(() -> FabricException.failedPrecondition("vsi '%s' has no host yet", request.getName()))
+                .value();
+        writes.console().relay(host.getAddress(), request, (ServerCallStreamObserver<ConsoleChunk>) response);
+    }
+
+    @Override
+    public void listImages(ListImagesRequest request, StreamObserver<ListImagesResponse> response) {
+        ListImagesResponse.Builder list = ListImagesResponse.newBuilder();
+        view.images().forEach(v -> list.addImages(v.value()));
+        reply(response, list.build());
+    }
+
+    @Override
+    public void registerImage(Image request, StreamObserver<Image> response) {
+        reply(response, writes.forwarding().route(
+                term -> writes.images().register(term, request),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).registerImage(request)));
+    }
+
+    private Versioned<VsiRecord> requireVsi(String name) {
+        if (name.isEmpty()) {
+            throw FabricException.invalidArgument("name", "must not be empty");
+        }
+        return view.vsi(name).orElseThrow(() -> FabricException.notFound("vsi", name));
+    }
+
+    private static <T> void reply(StreamObserver<T> response, T value) {
+        response.onNext(value);
         response.onCompleted();
     }
 }

@@ -1,0 +1,252 @@
+package io.hvfabric.agent.vsi;
+
+import io.hvfabric.agent.driver.VirtDriver;
+import io.hvfabric.agent.driver.VmHandle;
+import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.proto.v1.DesiredState;
+import io.hvfabric.proto.v1.Vsi;
+import io.hvfabric.proto.v1.VsiAssignment;
+import io.hvfabric.proto.v1.VsiStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges this host's guests to the desired state the scheduler sends. Level-triggered: each pass looks at the
+ * whole desired set and at what actually runs, acts, and records what it saw; a repeated or missed message is
+ * harmless. Guests found running at start-up (an agent restart) are adopted, never restarted or duplicated, and
+ * nothing is destroyed before the first desired state has arrived.
+ */
+public final class Reconciler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final long PERIOD_MS = 2000;
+
+    private final VirtDriver driver;
+    private final LaunchSpecs launchSpecs;
+    private final RestartPolicy restartPolicy;
+    private final Runnable onStatusChange;
+    private final Thread thread;
+    private final Map<String, VsiStatus> statuses = new ConcurrentHashMap<>();
+    private final Map<String, RestartHistory> restarts = new HashMap<>();
+    private final Object wake = new Object();
+    private volatile DesiredState desired;
+    private volatile boolean closed;
+    private boolean dirty;
+
+    /** Restarts of one VSI within the policy window, and when the next may happen. */
+    private static final class RestartHistory {
+        final List<Long> times = new ArrayList<>();
+        long notBefore;
+        long total;
+    }
+
+    public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
+                      Runnable onStatusChange) {
+        this.driver = driver;
+        this.launchSpecs = launchSpecs;
+        this.restartPolicy = restartPolicy;
+        this.onStatusChange = onStatusChange;
+        this.thread = new Thread(this::run, "reconciler");
+        this.thread.setDaemon(true);
+    }
+
+    /** Adopts guests that survived an agent restart, then starts the loop. */
+    public void start() {
+        for (VmHandle running : driver.listRunning()) {
+            Optional<VmHandle> adopted = driver.adopt(running.name());
+            adopted.ifPresent(h -> {
+                LOG.info("adopted running VSI {} (pid {})", h.name(), h.pid());
+                statuses.put(h.name(), status(h.name(), Vsi.State.RUNNING, (int) h.pid(), "adopted after agent restart",
+                        0));
+            });
+        }
+        thread.start();
+    }
+
+    public void setDesired(DesiredState state) {
+        desired = state;
+        synchronized (wake) {
+            dirty = true;
+            wake.notifyAll();
+        }
+    }
+
+    /** What this host last observed of each VSI it owns. */
+    public List<VsiStatus> statuses() {
+        DesiredState d = desired;
+        if (d == null) {
+            return List.copyOf(statuses.values());
+        }
+        List<VsiStatus> list = new ArrayList<>();
+        for (VsiAssignment a : d.getVsisList()) {
+            VsiStatus s = statuses.get(a.getSpec().getName());
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return list;
+    }
+
+    public int runningCount() {
+        return (int) statuses.values().stream().filter(s -> s.getState() == Vsi.State.RUNNING).count();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                reconcileOnce();
+            } catch (RuntimeException e) {
+                LOG.warn("reconcile pass failed", e);
+            }
+            synchronized (wake) {
+                if (!dirty && !closed) {
+                    try {
+                        wake.wait(PERIOD_MS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                dirty = false;
+            }
+        }
+    }
+
+    /** One pass: destroy what is no longer ours, then bring each desired VSI to its desired state. */
+    void reconcileOnce() {
+        DesiredState state = desired;
+        if (state == null) {
+            return; // never act on "nothing desired" before the scheduler has said so
+        }
+        Map<String, VsiAssignment> wanted = new LinkedHashMap<>();
+        for (VsiAssignment a : state.getVsisList()) {
+            wanted.put(a.getSpec().getName(), a);
+        }
+        for (VmHandle running : driver.listRunning()) {
+            if (!wanted.containsKey(running.name())) {
+                LOG.info("destroying VSI {}: no longer assigned to this host", running.name());
+                driver.destroy(running.name());
+                statuses.remove(running.name());
+                restarts.remove(running.name());
+            }
+        }
+        statuses.keySet().removeIf(name -> !wanted.containsKey(name));
+        for (VsiAssignment assignment : wanted.values()) {
+            if (closed) {
+                return;
+            }
+            converge(assignment);
+        }
+    }
+
+    private void converge(VsiAssignment assignment) {
+        String name = assignment.getSpec().getName();
+        VmStatus actual = driver.status(name);
+        VsiStatus previous = statuses.get(name);
+        if ("STOPPED".equals(assignment.getDesired())) {
+            if (actual.isAlive()) {
+                LOG.info("stopping VSI {}", name);
+                driver.stop(name, STOP_GRACE);
+            }
+            restarts.remove(name);
+            record(name, Vsi.State.STOPPED, 0, "", previous);
+            return;
+        }
+        switch (actual) {
+            case RUNNING -> record(name, Vsi.State.RUNNING, pidOf(name), "", previous);
+            case PAUSED, INCOMING, MIGRATED -> record(name, Vsi.State.STARTING, pidOf(name),
+                    "guest is " + actual.name().toLowerCase(), previous);
+            case SHUTDOWN, CRASHED, STOPPED -> startOrRestart(assignment, actual, previous);
+        }
+    }
+
+    private void startOrRestart(VsiAssignment assignment, VmStatus actual, VsiStatus previous) {
+        String name = assignment.getSpec().getName();
+        boolean died = previous != null
+                && (previous.getState() == Vsi.State.RUNNING || previous.getState() == Vsi.State.STARTING);
+        RestartHistory history = restarts.computeIfAbsent(name, n -> new RestartHistory());
+        long now = System.currentTimeMillis();
+        if (died || (previous != null && previous.getState() == Vsi.State.FAILED)) {
+            history.times.removeIf(t -> now - t > restartPolicy.window().toMillis());
+            if (!restartPolicy.allows(history.times.size())) {
+                record(name, Vsi.State.FAILED, 0, "guest died " + (history.times.size() + 1)
+                        + " times within " + restartPolicy.window().toMinutes() + " min; not restarting", previous);
+                return;
+            }
+            if (died) {
+                LOG.warn("VSI {} died ({}); restarting", name, actual);
+                history.notBefore = now + restartPolicy.backoff(history.times.size() + 1).toMillis();
+                history.times.add(now);
+                history.total++;
+            }
+        }
+        if (now < history.notBefore) {
+            record(name, Vsi.State.STARTING, 0, "restart pending", previous);
+            return;
+        }
+        if (actual != VmStatus.STOPPED) {
+            driver.destroy(name); // a dead guest's process (shutdown, crashed) goes before a new one starts
+        }
+        record(name, Vsi.State.STARTING, 0, "", previous);
+        try {
+            VmHandle handle = driver.start(launchSpecs.forAssignment(assignment));
+            LOG.info("started VSI {} (pid {})", name, handle.pid());
+            record(name, Vsi.State.RUNNING, (int) handle.pid(), "", statuses.get(name));
+        } catch (RuntimeException e) {
+            LOG.warn("VSI {} failed to start: {}", name, e.getMessage());
+            driver.destroy(name);
+            history.times.add(now);
+            history.notBefore = now + restartPolicy.backoff(history.times.size()).toMillis();
+            record(name, Vsi.State.FAILED, 0, e.getMessage() == null ? e.toString() : e.getMessage(),
+                    statuses.get(name));
+        }
+    }
+
+    private int pidOf(String name) {
+        return driver.listRunning().stream()
+                .filter(h -> h.name().equals(name))
+                .mapToInt(h -> (int) h.pid())
+                .findFirst()
+                .orElse(0);
+    }
+
+    private void record(String name, Vsi.State state, int pid, String message, VsiStatus previous) {
+        long total = Optional.ofNullable(restarts.get(name)).map(h -> h.total).orElse(0L);
+        VsiStatus next = status(name, state, pid, message, total);
+        statuses.put(name, next);
+        if (!next.equals(previous)) {
+            onStatusChange.run();
+        }
+    }
+
+    private static VsiStatus status(String name, Vsi.State state, int pid, String message, long restarts) {
+        return VsiStatus.newBuilder()
+                .setName(name)
+                .setState(state)
+                .setPid(pid)
+                .setMessage(message)
+                .setRestarts(restarts)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
