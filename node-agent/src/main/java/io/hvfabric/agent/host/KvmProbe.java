@@ -18,12 +18,14 @@ import jnr.ffi.Pointer;
  * mode, code that writes 0x5A to port 0xE9 and halts. KVM is usable only if that KVM_EXIT_IO arrives. The presence of
  * /dev/kvm proves nothing: a kvm_pvm host accepts every setup ioctl, then triple-faults a standard guest.
  *
- * <p>The guest runs on its own thread; a KVM_RUN that does not return within the timeout counts as unusable and the
- * vCPU is kicked out with a signal (see {@link VcpuKicker}).
+ * <p>The guest runs on its own thread. Setting up the VM (milliseconds on a real host) and the KVM_RUN itself each have
+ * a timeout; a KVM_RUN that does not return in time counts as unusable and the vCPU is kicked out with a signal (see
+ * {@link VcpuKicker}).
  */
 public final class KvmProbe {
     public static final Path DEFAULT_DEVICE = Path.of("/dev/kvm");
     public static final Path PVM_MODULE = Path.of("/sys/module/kvm_pvm");
+    public static final Duration DEFAULT_SETUP_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofSeconds(2);
 
     static final String PVM_NOTE = "host KVM is kvm_pvm (" + PVM_MODULE + " present), runs only PVM guests";
@@ -33,30 +35,42 @@ public final class KvmProbe {
 
     private final Path device;
     private final Path pvmModule;
+    private final Duration setupTimeout;
     private final Duration runTimeout;
 
     public KvmProbe() {
-        this(DEFAULT_DEVICE, PVM_MODULE, DEFAULT_RUN_TIMEOUT);
+        this(DEFAULT_DEVICE, PVM_MODULE, DEFAULT_SETUP_TIMEOUT, DEFAULT_RUN_TIMEOUT);
+    }
+
+    public KvmProbe(Path device, Path pvmModule, Duration runTimeout) {
+        this(device, pvmModule, DEFAULT_SETUP_TIMEOUT, runTimeout);
     }
 
     /**
      * @param device the KVM device node
      * @param pvmModule path whose presence marks a kvm_pvm host (named in the detail)
-     * @param runTimeout how long the guest may take from VM creation to its first exit
+     * @param setupTimeout how long creating the VM, its memory and vCPU may take
+     * @param runTimeout how long the guest may take from KVM_RUN to its first exit
      */
-    public KvmProbe(Path device, Path pvmModule, Duration runTimeout) {
+    public KvmProbe(Path device, Path pvmModule, Duration setupTimeout, Duration runTimeout) {
         if (device == null) {
             throw new IllegalArgumentException("device must not be null");
         }
         if (pvmModule == null) {
             throw new IllegalArgumentException("pvmModule must not be null");
         }
-        if (runTimeout == null || runTimeout.isNegative() || runTimeout.isZero()) {
-            throw new IllegalArgumentException("runTimeout must be positive, got " + runTimeout);
-        }
+        requirePositive("setupTimeout", setupTimeout);
+        requirePositive("runTimeout", runTimeout);
         this.device = device;
         this.pvmModule = pvmModule;
+        this.setupTimeout = setupTimeout;
         this.runTimeout = runTimeout;
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
     }
 
     public KvmProbeResult probe() {
@@ -100,11 +114,16 @@ public final class KvmProbe {
         Thread thread = new Thread(run, "kvm-probe-vcpu");
         thread.setDaemon(true);
         thread.start();
+        if (!GuestRun.await(run.runEntered, setupTimeout)) {
+            run.kicker.kick(); // not in KVM_RUN yet: only stops it from entering
+            return unusable(apiVersion, maxVcpus,
+                    "VM setup did not finish within " + setupTimeout.toMillis() + " ms; the probe thread releases the VM when it returns");
+        }
         if (!run.await(runTimeout)) {
             boolean kicked = run.kicker.kick();
             boolean cleanedUp = kicked && run.await(CLEANUP_GRACE);
             String what = "64-bit guest did not exit within " + runTimeout.toMillis() + " ms (KVM_RUN hung)"
-                    + (cleanedUp ? "" : "; probe thread left behind");
+                    + (cleanedUp ? "" : "; the vCPU thread could not be kicked and is left behind");
             return unusable(apiVersion, maxVcpus, what);
         }
         if (run.failure != null) {
@@ -130,6 +149,8 @@ public final class KvmProbe {
     private static final class GuestRun implements Runnable {
         private final Path device;
         private final CountDownLatch done = new CountDownLatch(1);
+        /** Released when the vCPU is about to enter KVM_RUN, or when the run ended before that. */
+        final CountDownLatch runEntered = new CountDownLatch(1);
         final VcpuKicker kicker = new VcpuKicker();
         private final LinuxLibc libc = NativeLibc.libc();
         private final Deque<Runnable> cleanup = new ArrayDeque<>();
@@ -142,8 +163,12 @@ public final class KvmProbe {
         }
 
         boolean await(Duration timeout) {
+            return await(done, timeout);
+        }
+
+        static boolean await(CountDownLatch latch, Duration timeout) {
             try {
-                return done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -163,6 +188,7 @@ public final class KvmProbe {
                 while (!cleanup.isEmpty()) {
                     cleanup.pop().run();
                 }
+                runEntered.countDown();
                 done.countDown();
             }
         }
@@ -203,6 +229,7 @@ public final class KvmProbe {
             check("KVM_SET_REGS", libc.ioctl(vcpu, KVM_SET_REGS, regsPtr));
 
             kicker.arm(vcpu);
+            runEntered.countDown();
             runUntilExit(vcpu);
             return readExit(kvmRun, runSize);
         }
@@ -259,7 +286,7 @@ public final class KvmProbe {
         }
 
         private long map(String call, long length, int flags, int fd) throws SyscallException {
-            long address = libc.mmap(0, length, LinuxLibc.PROT_READ | LinuxLibc.PROT_WRITE, flags, fd, 0);
+            long address = libc.mmap(null, length, LinuxLibc.PROT_READ | LinuxLibc.PROT_WRITE, flags, fd, 0);
             if (address == LinuxLibc.MAP_FAILED) {
                 throw SyscallException.last(call);
             }

@@ -64,9 +64,13 @@ public interface LinuxLibc {
     @SaveError
     int ioctl(int fd, long request, Pointer arg);
 
-    /** Returns the mapping's address, or {@link #MAP_FAILED}. */
+    /**
+     * Returns the mapping's address, or {@link #MAP_FAILED}. Pass null for {@code addr}. The address parameter is a
+     * {@code Pointer} on purpose: jnr-ffi 2.2.17 garbles six-argument calls whose parameters are all primitives
+     * (mmap then fails with EINVAL).
+     */
     @SaveError
-    long mmap(long addr, @size_t long length, int prot, int flags, int fd, long offset);
+    long mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, long offset);
 
     @SaveError
     int munmap(long addr, @size_t long length);

@@ -69,6 +69,9 @@ class KvmProbeTest {
         assertThatThrownBy(() -> new KvmProbe(DEV_KVM, KvmProbe.PVM_MODULE, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("runTimeout must be positive");
+        assertThatThrownBy(() -> new KvmProbe(DEV_KVM, KvmProbe.PVM_MODULE, Duration.ofSeconds(-1), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("setupTimeout must be positive");
         assertThatThrownBy(() -> new KvmProbe(null, KvmProbe.PVM_MODULE, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("device");
