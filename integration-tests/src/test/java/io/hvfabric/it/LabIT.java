@@ -44,7 +44,8 @@ class LabIT {
     static void up() throws IOException {
         // A unique short name: parallel runs and leftovers of other labs never collide with this one.
         name = "t" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
-        dir = Files.createTempDirectory("hvf-labit-");
+        // Under target/: `down` keeps the logs there for a failure's post-mortem, and mvn clean removes them.
+        dir = Files.createDirectories(Path.of("target", "labit-" + name)).toAbsolutePath();
         lab = Lab.up(LabConfig.builder().hosts(HOSTS).dir(dir).name(name).readyTimeout(Duration.ofSeconds(150)).build());
     }
 

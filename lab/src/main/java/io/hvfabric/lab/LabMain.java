@@ -16,11 +16,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * bin/lab: {@code up}, {@code status}, {@code down}. Exit codes: 0 success, 1 failure (or, for status, a dead
+ * bin/lab: {@code up}, {@code status}, {@code down}, and {@code kill} / {@code restart} of one component for demos. Exit codes: 0 success, 1 failure (or, for status, a dead
  * component), 2 bad usage, 3 no lab in the directory (status).
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, subcommands = {LabMain.Up.class, LabMain.Status.class,
-        LabMain.Down.class}, description = "Runs a local hvfabric: etcd, two schedulers and N node agents.")
+        LabMain.Down.class, LabMain.Kill.class, LabMain.Restart.class}, description = "Runs a local hvfabric: etcd, two schedulers and N node agents.")
 public final class LabMain implements Runnable {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
@@ -184,6 +184,44 @@ public final class LabMain implements Runnable {
             }
             Lab.sweep(dir, target);
             System.err.println("lab down: '" + target + "' removed (logs kept in " + dir.resolve("logs") + ")");
+            return 0;
+        }
+    }
+
+    private static Lab attachOrFail(Where where) {
+        Path dir = where.resolve();
+        return Lab.attach(dir).orElseThrow(() -> new LabException("no lab in " + dir));
+    }
+
+    @Command(name = "kill", description = "SIGKILLs one component (etcd, sched-N, host-N), as a crash would.")
+    static final class Kill implements Callable<Integer> {
+        @CommandLine.Mixin
+        Where where = new Where();
+
+        @CommandLine.Parameters(paramLabel = "ID", description = "Component id, as `lab status` lists it.")
+        String id;
+
+        @Override
+        public Integer call() {
+            attachOrFail(where).kill9(id);
+            System.err.println("lab kill: " + id + " killed");
+            return 0;
+        }
+    }
+
+    @Command(name = "restart", description = "Starts one component again with its recorded command line.")
+    static final class Restart implements Callable<Integer> {
+        @CommandLine.Mixin
+        Where where = new Where();
+
+        @CommandLine.Parameters(paramLabel = "ID", description = "Component id, as `lab status` lists it.")
+        String id;
+
+        @Override
+        public Integer call() {
+            Lab lab = attachOrFail(where);
+            lab.restart(id);
+            System.err.println("lab restart: " + id + " started as pid " + lab.component(id).pid());
             return 0;
         }
     }

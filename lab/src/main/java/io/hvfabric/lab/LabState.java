@@ -39,11 +39,15 @@ public record LabState(
         components = List.copyOf(components);
     }
 
-    /** Replaces the component with the same id, or appends it. */
+    /** Replaces the component with the same id in place (status keeps its order), or appends it. */
     public LabState with(ComponentRecord component) {
         List<ComponentRecord> next = new ArrayList<>(components);
-        next.removeIf(c -> c.id().equals(component.id()));
-        next.add(component);
+        int existing = next.stream().map(ComponentRecord::id).toList().indexOf(component.id());
+        if (existing >= 0) {
+            next.set(existing, component);
+        } else {
+            next.add(component);
+        }
         return new LabState(name, dir, network, subnet, insecure, hosts, etcdEndpoint, schedulerEndpoints, tlsDir,
                 namespaces, next);
     }

@@ -23,12 +23,13 @@ class LabStateTest {
     void roundTripsThroughTheFileAndReplacesComponentsById() throws Exception {
         LabState state = new LabState("lab", dir.toString(), "namespaces", 7, false, 1, "http://10.88.7.1:2379",
                 List.of("10.88.7.1:5000"), dir.resolve("tls").toString(), List.of("hvf-lab-h1"), List.of())
-                .with(component("host-1", 100)).with(component("host-1", 200));
+                .with(component("host-1", 100)).with(component("host-2", 150)).with(component("host-1", 200));
         state.save(dir);
 
         LabState loaded = LabState.load(dir).orElseThrow();
         assertThat(loaded).isEqualTo(state);
-        assertThat(loaded.components()).singleElement().extracting(ComponentRecord::pid).isEqualTo(200L);
+        assertThat(loaded.components()).extracting(ComponentRecord::id).containsExactly("host-1", "host-2");
+        assertThat(loaded.components().get(0).pid()).isEqualTo(200L);
         assertThat(Files.exists(dir.resolve(LabState.FILE + ".tmp"))).isFalse();
         assertThat(Files.readString(LabState.file(dir))).contains("\"kind\" : \"agent\"");
     }
