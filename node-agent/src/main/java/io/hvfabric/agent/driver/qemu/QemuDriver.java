@@ -45,6 +45,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QemuDriver.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final Duration CGROUP_REMOVE_WAIT = Duration.ofSeconds(3);
     private static final int LOG_TAIL_CHARS = 2000;
 
     private final QemuDriverConfig config;
@@ -328,11 +329,24 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
         }
     }
 
+    /**
+     * A dead QEMU stays a member of its (v1) cgroup until its parent reaps it, so rmdir is retried
+     * for a while. A QEMU adopted after an agent restart is reaped by PID 1; where PID 1 never reaps,
+     * its cgroup outlives it and is only logged.
+     */
     private void removeCgroupQuietly(String name) {
-        try {
-            cgroups.remove(name);
-        } catch (IOException e) {
-            log.warn("VSI {}: cannot remove cgroup: {}", name, e.getMessage());
+        Instant deadline = Instant.now().plus(CGROUP_REMOVE_WAIT);
+        while (true) {
+            try {
+                cgroups.remove(name);
+                return;
+            } catch (IOException e) {
+                if (!Instant.now().isBefore(deadline)) {
+                    log.warn("VSI {}: cannot remove cgroup: {}", name, e.getMessage());
+                    return;
+                }
+            }
+            sleep(POLL);
         }
     }
 
