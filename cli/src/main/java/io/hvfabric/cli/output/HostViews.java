@@ -7,6 +7,7 @@ import io.hvfabric.proto.v1.Vsi;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Table renderings of hosts. */
@@ -59,7 +60,7 @@ public final class HostViews {
                     Units.gib(host.getUsage().getDiskFreeGib()), host.getUsage().getRunningVsis()));
         }
         block.add("labels", host.getLabelsMap().entrySet().stream()
-                        .sorted(java.util.Map.Entry.comparingByKey())
+                        .sorted(Map.Entry.comparingByKey())
                         .map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining(", ")))
                 .add("registered", Timestamps.withAge(host.getRegisteredAt(), now))

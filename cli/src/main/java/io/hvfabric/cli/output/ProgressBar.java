@@ -66,10 +66,11 @@ public final class ProgressBar {
         StringBuilder line = new StringBuilder();
         long clampedDone = Math.max(0, done);
         if (total > 0) {
-            double fraction = Math.min(1.0, (double) clampedDone / total);
-            int filled = (int) Math.floor(fraction * width);
+            // Integer arithmetic so an exact 45% never shows as 44%; byte counts times 100 stay far within a long.
+            long shown = Math.min(clampedDone, total);
+            int filled = (int) (shown * width / total);
             line.append('[').append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ");
-            line.append((int) Math.floor(fraction * 100)).append("% ");
+            line.append(shown * 100 / total).append("% ");
             line.append(Units.bytesRatio(Math.min(clampedDone, total), total));
         } else {
             line.append('[').append(".".repeat(width)).append("] ").append(Units.bytes(clampedDone));
@@ -78,8 +79,9 @@ public final class ProgressBar {
             line.append(' ').append(Units.bytesPerSecond(bytesPerSecond));
             if (total > 0) {
                 long remaining = Math.max(0, total - clampedDone);
-                Duration eta = Duration.ofMillis(Math.round(remaining * 1000.0 / bytesPerSecond));
-                line.append(" eta ").append(remaining == 0 ? "0s" : Units.duration(eta));
+                // Whole seconds, rounded up: "eta 0s" only once nothing is left.
+                Duration eta = Duration.ofSeconds((long) Math.ceil(remaining / bytesPerSecond));
+                line.append(" eta ").append(Units.duration(eta).replace("0ms", "0s"));
             }
         }
         return line.toString();

@@ -112,6 +112,18 @@ class ConnectionOptionsTest {
     }
 
     @Test
+    void timeoutBoundsEachCall() {
+        scheduler.service.delayMillis = 2_000;
+
+        CliRun run = scheduler.run("host", "list", "--timeout", "200ms");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderrLines()).hasSize(1);
+        assertThat(run.stderr()).startsWith("hvctl: deadline exceeded");
+        assertThat(run.stderr()).doesNotContain("deadline exceeded: deadline exceeded");
+    }
+
+    @Test
     void insecureWithTlsFlagsIsContradictory() {
         CliRun run = scheduler.run("host", "list", "--tls-dir", "/tmp");
 

@@ -48,6 +48,8 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     public volatile List<Vsi.State> lifecycle = List.of(Vsi.State.SCHEDULED, Vsi.State.STARTING, Vsi.State.RUNNING);
     public volatile String failureMessage = "qemu exited with status 1";
     public volatile long stepMillis = 30;
+    /** How long every unary call takes before answering. */
+    public volatile long delayMillis;
     /** When set, every unary call fails with this status. */
     public volatile Status failEverything;
 
@@ -231,6 +233,13 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
 
     private boolean failed(StreamObserver<?> response) {
         calls.incrementAndGet();
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Status status = failEverything;
         if (status != null) {
             response.onError(status.asRuntimeException());
