@@ -3,6 +3,7 @@ package io.hvfabric.common.grpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -38,9 +39,9 @@ public final class GrpcServerFactory {
             PrometheusRegistry registry,
             BindableService... services) {
         for (BindableService service : services) {
-            String name = service.bindService().getServiceDescriptor().getName();
-            builder.addService(service);
-            health.setStatus(name, ServingStatus.SERVING);
+            ServerServiceDefinition definition = service.bindService();
+            builder.addService(definition);
+            health.setStatus(definition.getServiceDescriptor().getName(), ServingStatus.SERVING);
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         builder.addService(health.getHealthService());
