@@ -7,11 +7,22 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 
-# virtio drivers in dependency order; modules absent from this kernel are skipped.
+# Modules of virtio-modules.txt in dependency order; absent ones are skipped.
 KVER=$(uname -r)
 for m in $(cat /etc/hvf-modules); do
     [ -f "/lib/modules/$KVER/$m" ] && insmod "/lib/modules/$KVER/$m" 2>/dev/null
 done
+
+# ACPI power button (QMP system_powerdown) -> clean poweroff; QEMU then exits.
+mkdir -p /etc/acpi/PWRF
+printf '#!/bin/sh\necho hvf-poweroff >/dev/console\nsync\npoweroff -f\n' > /etc/acpi/PWRF/00000080
+chmod +x /etc/acpi/PWRF/00000080
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    ls /dev/input/event* >/dev/null 2>&1 && break
+    sleep 0.1
+done
+# busybox acpid runs /etc/acpi/PWRF/00000080 on a power-button press.
+acpid -f -c /etc/acpi -l /dev/null &
 
 # Parse hvf.* arguments from the kernel command line.
 NAME=$(hostname)

@@ -190,15 +190,32 @@ class QemuDriverIT {
                 .isInstanceOfSatisfying(VirtDriverException.class,
                         e -> assertThat(e.kind()).isEqualTo(VirtDriverException.Kind.ALREADY_RUNNING));
 
-        // busybox init has no ACPI handler: the powerdown is ignored and stop falls back to quit.
-        driver.stop(name, Duration.ofSeconds(2));
+        // The image's acpid turns the ACPI power button into a poweroff; QEMU exits with the guest.
+        driver.stop(name, Duration.ofSeconds(60));
 
+        assertThat(Files.readString(console)).contains("hvf-poweroff");
         assertThat(ProcFs.isRunning(vm.pid())).isFalse();
         assertThat(driver.status(name)).isEqualTo(VmStatus.STOPPED);
         assertThat(driver.listRunning()).isEmpty();
         assertThat(console).isRegularFile();
         assertThat(cgroups.readLimits(name)).isEmpty();
         driver.stop(name, Duration.ofSeconds(2)); // idempotent
+    }
+
+    @Test
+    void stopWithoutGraceQuitsQemuAndAStoppedVsiCanStartAgain() throws Exception {
+        QemuDriver driver = newDriver();
+        String name = "it-quit";
+        VmHandle firstRun = driver.start(spec(name, ""));
+
+        // No grace: powerdown is sent but QEMU is told to quit before the guest can react.
+        driver.stop(name, Duration.ZERO);
+        assertThat(ProcFs.isRunning(firstRun.pid())).isFalse();
+        assertThat(driver.status(name)).isEqualTo(VmStatus.STOPPED);
+
+        VmHandle secondRun = driver.start(spec(name, ""));
+        assertThat(secondRun.pid()).isNotEqualTo(firstRun.pid());
+        assertThat(driver.status(name)).isEqualTo(VmStatus.RUNNING);
     }
 
     @Test
