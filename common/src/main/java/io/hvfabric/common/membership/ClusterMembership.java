@@ -117,9 +117,12 @@ public final class ClusterMembership implements AutoCloseable {
     /** Leaves the cluster gracefully and terminates the actor system, waiting at most 20 s. */
     @Override
     public void close() {
-        closing = true;
+        ActorSystem<Void> current;
+        synchronized (this) { // a rejoin in progress either finishes before this or sees closing and stops
+            closing = true;
+            current = system;
+        }
         rejoiner.shutdownNow();
-        ActorSystem<Void> current = system;
         current.terminate();
         try {
             current.getWhenTerminated().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -132,7 +135,10 @@ public final class ClusterMembership implements AutoCloseable {
         }
     }
 
-    private void launch() {
+    private synchronized void launch() {
+        if (closing) {
+            return;
+        }
         ActorSystem<Void> sys = ActorSystem.create(Behaviors.empty(), cfg.systemName(), config);
         system = sys;
         if (cfg.seeds().isEmpty()) {

@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.hvfabric.common.error.FabricException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -18,10 +19,22 @@ import javax.net.ssl.SSLException;
  * {@code --insecure}.
  */
 public final class GrpcTls {
+    /** Clients ping an idle connection this often; a peer silent for the timeout after a ping is dead. */
+    public static final long KEEPALIVE_SECONDS = 30;
+    public static final long KEEPALIVE_TIMEOUT_SECONDS = 10;
+    /** Must stay below {@link #KEEPALIVE_SECONDS}, or servers answer client pings with GOAWAY. */
+    public static final long PERMIT_KEEPALIVE_SECONDS = 20;
+
     private GrpcTls() {}
 
+    /**
+     * Keep-alive pings from clients are accepted every {@link #PERMIT_KEEPALIVE_SECONDS}, so that long-lived streams
+     * (agent command streams, watches) can detect a dead peer without being refused for pinging too often.
+     */
     public static NettyServerBuilder serverBuilder(InetSocketAddress bind, Optional<TlsFiles> tls) {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
+                .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true);
         tls.ifPresent(files -> builder.sslContext(serverContext(files)));
         return builder;
     }
@@ -32,7 +45,9 @@ public final class GrpcTls {
     }
 
     public static ManagedChannel channel(HostPort target, Optional<TlsFiles> tls) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port());
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port())
+                .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (tls.isPresent()) {
             builder.sslContext(clientContext(tls.get())).useTransportSecurity();
         } else {
