@@ -1,5 +1,6 @@
 package io.hvfabric.scheduler.placement.api;
 
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,17 +35,11 @@ public record HostCandidate(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
-    /** The same host with its allocation replaced, e.g. after the scheduler re-read it. */
-    public HostCandidate withAllocated(Capacity newAllocated) {
-        return new HostCandidate(
-                id, state, schedulable, accelerator, cpuModel, capacity, newAllocated, antiAffinityGroups, labels);
-    }
-
     /** The same host after a VSI with {@code demand} and {@code antiAffinityGroup} (nullable) was placed on it. */
     public HostCandidate withPlaced(Capacity demand, String antiAffinityGroup) {
         Set<String> groups = antiAffinityGroups;
         if (antiAffinityGroup != null && !groups.contains(antiAffinityGroup)) {
-            var grown = new java.util.HashSet<>(groups);
+            var grown = new HashSet<>(groups);
             grown.add(antiAffinityGroup);
             groups = grown;
         }

@@ -1,5 +1,6 @@
 package io.hvfabric.scheduler.placement.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -33,7 +34,7 @@ public final class Status {
     private final Shortfall singleShortfall;
     private final List<Shortfall> shortfalls;
     private final Supplier<String> reasonSupplier;
-    private String reason;
+    private String reason; // memoized; a racy double computation is harmless since the result is the same
 
     private Status(
             Code code,
@@ -92,7 +93,7 @@ public final class Status {
         if (shortfalls().isEmpty()) {
             throw new IllegalStateException("only capacity rejections take further shortfalls, not " + this);
         }
-        var all = new java.util.ArrayList<>(shortfalls());
+        var all = new ArrayList<>(shortfalls());
         all.add(another);
         return new Status(code, plugin, null, null, List.copyOf(all), null);
     }

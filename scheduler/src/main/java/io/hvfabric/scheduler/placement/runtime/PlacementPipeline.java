@@ -23,6 +23,7 @@ import io.hvfabric.scheduler.placement.plugins.score.PackScore;
 import io.hvfabric.scheduler.placement.plugins.score.SpreadScore;
 import io.hvfabric.scheduler.placement.plugins.state.HostStateFilter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -77,11 +78,11 @@ public final class PlacementPipeline {
     }
 
     public List<String> filterNames() {
-        return java.util.Arrays.stream(filters).map(FilterPlugin::name).toList();
+        return Arrays.stream(filters).map(FilterPlugin::name).toList();
     }
 
     public List<String> scorerNames() {
-        return java.util.Arrays.stream(scorers).map(ScorePlugin::name).toList();
+        return Arrays.stream(scorers).map(ScorePlugin::name).toList();
     }
 
     /** Chooses a host for {@code request} among {@code hosts}, or explains why none fits. */

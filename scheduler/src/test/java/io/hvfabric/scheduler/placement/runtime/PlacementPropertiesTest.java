@@ -12,6 +12,7 @@ import io.hvfabric.scheduler.placement.api.PlacementResult;
 import io.hvfabric.scheduler.placement.api.RankedHost;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -41,7 +42,8 @@ class PlacementPropertiesTest {
 
     /**
      * Placing each request and adding its demand to the chosen host never pushes a host past capacity × ratio; a
-     * request is rejected only when brute force finds no host for it, and a chosen host is one brute force accepts.
+     * request is rejected only when brute force finds no host for it, a chosen host is one brute force accepts, and
+     * rank lists exactly the hosts brute force accepts, best first.
      */
     @Property(tries = 300)
     void placementsNeverOvercommitAndRejectOnlyWhenNothingFits(@ForAll("scenarios") Scenario scenario) {
@@ -53,6 +55,9 @@ class PlacementPropertiesTest {
                     .filter(h -> bruteForceFits(request, h, scenario.ratios()))
                     .map(HostCandidate::id)
                     .collect(Collectors.toSet());
+            List<RankedHost> ranked = pipeline.rank(request, hosts);
+            assertThat(ranked).extracting(RankedHost::hostId).containsExactlyInAnyOrderElementsOf(feasible);
+            assertThat(ranked).extracting(RankedHost::score).isSortedAccordingTo(Comparator.reverseOrder());
 
             if (result.chosenHost().isEmpty()) {
                 assertThat(feasible).as(result.explain()).isEmpty();

@@ -35,8 +35,8 @@ final class Utilization {
         return Math.min(1.0, Math.max(0.0, (double) used / effective));
     }
 
-    /** Maps a fraction in [0, 1] to the normalized score range. */
+    /** Maps a fraction in [0, 1] to the normalized score range, rounding half up (Math.round is slow on JDK 17). */
     static long toScore(double fraction) {
-        return Math.round(fraction * ScorePlugin.MAX_SCORE);
+        return (long) (fraction * ScorePlugin.MAX_SCORE + 0.5);
     }
 }
