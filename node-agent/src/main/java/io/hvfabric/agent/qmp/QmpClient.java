@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -261,6 +262,7 @@ public final class QmpClient implements AutoCloseable {
         final ExecutorService events;
         final Thread reader;
         private volatile boolean tornDown;
+        private final CountDownLatch finished = new CountDownLatch(1);
 
         Connection(QmpTransport transport) {
             this.transport = transport;
@@ -358,11 +360,14 @@ public final class QmpClient implements AutoCloseable {
 
         /** Idempotent: fails everything pending with {@code cause} and returns the client to IDLE. */
         void teardown(QmpException cause) {
+            boolean first;
             synchronized (this) {
-                if (tornDown) {
-                    return;
-                }
+                first = !tornDown;
                 tornDown = true;
+            }
+            if (!first) {
+                awaitTeardown();
+                return;
             }
             synchronized (stateLock) {
                 if (connection == this) {
@@ -393,6 +398,19 @@ public final class QmpClient implements AutoCloseable {
                     connection = null;
                     state = QmpRunState.IDLE;
                 }
+            }
+            finished.countDown();
+        }
+
+        /** A second caller (e.g. close() racing the reader seeing EOF) returns only once the client is IDLE. */
+        private void awaitTeardown() {
+            if (Thread.currentThread() == reader) {
+                return;
+            }
+            try {
+                finished.await(READER_JOIN.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

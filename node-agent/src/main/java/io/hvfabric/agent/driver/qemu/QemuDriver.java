@@ -47,6 +47,8 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Duration CGROUP_REMOVE_WAIT = Duration.ofSeconds(3);
     private static final int LOG_TAIL_CHARS = 2000;
+    /** A healthy QEMU answers QMP in milliseconds; a hung one must not stall stop() for long. */
+    private static final Duration QMP_COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
     private final QemuDriverConfig config;
     private final CgroupManager cgroups;
@@ -91,7 +93,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             try {
                 long pid = awaitPidAndSocket(name, dir, launcher, deadline);
                 cgroups.attach(name, pid);
-                QmpClient qmp = new QmpClient(name);
+                QmpClient qmp = new QmpClient(name, QMP_COMMAND_TIMEOUT);
                 clients.put(name, qmp);
                 qmp.connect(dir.qmpSocket(), remaining(deadline));
                 VmStatus expected = spec.incoming().isPresent() ? VmStatus.INCOMING : VmStatus.RUNNING;
@@ -257,17 +259,19 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     @Override
     public VmStatus status(String name) {
         VmLaunchSpec.requireValidName(name);
-        RunDir dir = RunDir.of(config.runRoot(), name);
-        if (livePid(dir).isEmpty()) {
-            return VmStatus.STOPPED;
-        }
-        try {
-            return VmStatus.fromQemu(client(name, dir).queryStatus().status());
-        } catch (QmpException e) {
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
             if (livePid(dir).isEmpty()) {
-                return VmStatus.STOPPED; // exited while we asked
+                return VmStatus.STOPPED;
             }
-            throw new VirtDriverException(Kind.OPERATION_FAILED, name, "query-status failed: " + e.getMessage(), e);
+            try {
+                return VmStatus.fromQemu(client(name, dir).queryStatus().status());
+            } catch (QmpException e) {
+                if (livePid(dir).isEmpty()) {
+                    return VmStatus.STOPPED; // exited while we asked
+                }
+                throw new VirtDriverException(Kind.OPERATION_FAILED, name, "query-status failed: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -282,11 +286,13 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
      */
     public QmpClient qmp(String name) {
         VmLaunchSpec.requireValidName(name);
-        RunDir dir = RunDir.of(config.runRoot(), name);
-        if (livePid(dir).isEmpty()) {
-            throw new VirtDriverException(Kind.NOT_FOUND, name, "no QEMU is running");
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
+            if (livePid(dir).isEmpty()) {
+                throw new VirtDriverException(Kind.NOT_FOUND, name, "no QEMU is running");
+            }
+            return client(name, dir);
         }
-        return client(name, dir);
     }
 
     /** Closes QMP connections; the QEMU processes keep running for the next agent to adopt. */
@@ -301,7 +307,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             return existing;
         }
         closeClient(name);
-        QmpClient fresh = new QmpClient(name);
+        QmpClient fresh = new QmpClient(name, QMP_COMMAND_TIMEOUT);
         try {
             fresh.connect(dir.qmpSocket(), config.startTimeout());
         } catch (QmpException e) {
