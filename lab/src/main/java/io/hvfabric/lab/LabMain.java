@@ -159,7 +159,11 @@ public final class LabMain implements Runnable {
                             c.namespace() == null ? "-" : c.namespace(), c.alive() ? "yes" : "NO");
                 }
             }
-            return status.allAlive() ? 0 : EXIT_FAILURE;
+            if (status.missingAgents() > 0) {
+                System.err.println("lab status: " + status.missingAgents() + " of " + status.hosts()
+                        + " agents were never started (crashed `lab up`?); run `bin/lab down`");
+            }
+            return status.healthy() ? 0 : EXIT_FAILURE;
         }
     }
 

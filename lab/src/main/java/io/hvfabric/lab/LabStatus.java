@@ -4,7 +4,13 @@ import java.util.List;
 
 /** What `lab status` reports: the lab and each of its components with whether its process is alive. */
 public record LabStatus(
-        String name, String dir, String network, List<String> schedulerEndpoints, String tlsDir, List<Component> components) {
+        String name,
+        String dir,
+        String network,
+        int hosts,
+        List<String> schedulerEndpoints,
+        String tlsDir,
+        List<Component> components) {
 
     public record Component(ComponentKind kind, String id, long pid, String address, String namespace, boolean alive) {}
 
@@ -13,8 +19,18 @@ public record LabStatus(
         components = List.copyOf(components);
     }
 
+    /** Every planned component was started and is alive (a crashed `up` leaves agents unstarted). */
+    public boolean healthy() {
+        return missingAgents() == 0 && components.stream().allMatch(Component::alive);
+    }
+
     public boolean allAlive() {
         return components.stream().allMatch(Component::alive);
+    }
+
+    /** Hosts planned but never started. */
+    public int missingAgents() {
+        return hosts - (int) components.stream().filter(c -> c.kind() == ComponentKind.AGENT).count();
     }
 
     static LabStatus of(LabState state) {
@@ -22,7 +38,7 @@ public record LabStatus(
                 .map(c -> new Component(c.kind(), c.id(), c.pid(), c.spec().address(), c.spec().namespace(),
                         Processes.isSame(c.pid(), c.startTicks())))
                 .toList();
-        return new LabStatus(state.name(), state.dir(), state.network(), state.schedulerEndpoints(), state.tlsDir(),
-                components);
+        return new LabStatus(state.name(), state.dir(), state.network(), state.hosts(), state.schedulerEndpoints(),
+                state.tlsDir(), components);
     }
 }
