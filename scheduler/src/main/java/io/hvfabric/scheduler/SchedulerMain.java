@@ -50,10 +50,10 @@ public final class SchedulerMain implements Callable<Integer> {
     @Option(names = "--insecure", description = "plaintext gRPC without authentication (lab only)")
     boolean insecure;
 
-    @Option(names = "--lease-ttl", defaultValue = "4", description = "leader lease TTL in seconds (failover bound)")
+    @Option(names = "--lease-ttl", defaultValue = "3", description = "leader lease TTL in seconds (failover bound)")
     long leaseTtl;
 
-    @Option(names = "--host-lease-ttl", defaultValue = "10", description = "host liveness lease TTL in seconds")
+    @Option(names = "--host-lease-ttl", defaultValue = "8", description = "host liveness lease TTL in seconds")
     long hostLeaseTtl;
 
     @Option(names = "--policy", defaultValue = "spread", description = "placement policy: spread or pack")
