@@ -22,6 +22,9 @@ import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.migrate.AgentChannels;
+import io.hvfabric.scheduler.migrate.MigrationController;
+import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
@@ -46,6 +49,7 @@ public final class Scheduler implements AutoCloseable {
     private Server server;
     private LeaderElection election;
     private volatile ImageCatalog images;
+    private volatile MigrationController migrations;
 
     private Scheduler(SchedulerConfig config) {
         this.config = config;
@@ -117,9 +121,15 @@ public final class Scheduler implements AutoCloseable {
         VsiOperations vsis = new VsiOperations(view, keys, writer,
                 PlacementPipeline.fromConfig(config.placement()), placementInputs);
         images = new ImageCatalog(view, keys, writer, config.imageDir());
+        AgentChannels agentChannels = new AgentChannels(view, address -> GrpcTls.channel(address, config.tls()));
+        closeables.push(agentChannels);
+        MigrationOperations migrationOps = new MigrationOperations(view, keys, writer,
+                PlacementPipeline.fromConfig(config.placement()), placementInputs, membership::reachabilityOf, vsis);
+        migrations = new MigrationController(view, migrationOps, agentChannels, config.tls().isPresent(),
+                term -> election.leading().map(term::equals).orElse(false));
+        closeables.push(migrations);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
-                address -> GrpcTls.channel(address, config.tls()));
-        closeables.push(writes.console());
+                agentChannels::forAddress, migrationOps, migrations);
 
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
                 membership::reachabilityOf, membership::members, writes);
@@ -147,6 +157,7 @@ public final class Scheduler implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("could not record the default image: {}", e.toString());
             }
+            migrations.onElected(term);
         }, "leader-bootstrap");
         t.setDaemon(true);
         t.start();

@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
             HostCommands.class,
             ClusterCommands.class,
             VsiCommands.class,
+            MigrationCommands.class,
             ImageCommands.class,
             CaCommands.class
         })

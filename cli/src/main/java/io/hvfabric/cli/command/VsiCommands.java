@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
             VsiCommands.StartVsi.class,
             VsiCommands.StopVsi.class,
             VsiCommands.DeleteVsi.class,
-            VsiCommands.Console.class
+            VsiCommands.Console.class,
+            MigrationCommands.Migrate.class
         })
 final class VsiCommands {
 

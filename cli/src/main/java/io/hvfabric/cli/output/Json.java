@@ -29,6 +29,13 @@ public final class Json {
         return GSON.toJson(tree(message));
     }
 
+    /** The message's JSON object with extra top-level string fields (e.g. a derived "status"). */
+    public static String object(MessageOrBuilder message, java.util.Map<String, String> extra) {
+        JsonElement tree = tree(message);
+        extra.forEach((k, v) -> tree.getAsJsonObject().addProperty(k, v));
+        return GSON.toJson(tree);
+    }
+
     /** A JSON array of messages. */
     public static String array(List<? extends MessageOrBuilder> messages) {
         JsonArray array = new JsonArray();

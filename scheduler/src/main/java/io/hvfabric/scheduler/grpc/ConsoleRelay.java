@@ -7,21 +7,19 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.NodeServiceGrpc;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /** Relays a VSI's serial console from its host's agent to the operator; cancelling either side cancels both. */
 final class ConsoleRelay implements AutoCloseable {
-    private final Function<String, ManagedChannel> channelFactory;
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Function<String, ManagedChannel> channels;
 
-    ConsoleRelay(Function<String, ManagedChannel> channelFactory) {
-        this.channelFactory = channelFactory;
+    /** {@code channels} gives the (shared, cached) channel to an agent address. */
+    ConsoleRelay(Function<String, ManagedChannel> channels) {
+        this.channels = channels;
     }
 
     void relay(String agentAddress, ConsoleRequest request, ServerCallStreamObserver<ConsoleChunk> downstream) {
-        ManagedChannel channel = channels.computeIfAbsent(agentAddress, channelFactory);
+        ManagedChannel channel = channels.apply(agentAddress);
         NodeServiceGrpc.newStub(channel).streamConsole(request, new ClientResponseObserver<ConsoleRequest, ConsoleChunk>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<ConsoleRequest> upstream) {
@@ -55,6 +53,6 @@ final class ConsoleRelay implements AutoCloseable {
 
     @Override
     public void close() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
+        // the channels belong to the shared cache
     }
 }

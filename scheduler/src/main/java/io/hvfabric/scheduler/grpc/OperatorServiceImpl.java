@@ -31,6 +31,15 @@ import io.hvfabric.proto.v1.ListVsisResponse;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiRecord;
+import io.hvfabric.migration.MigrationPhases;
+import io.hvfabric.migration.MigrationStateMachine;
+import io.hvfabric.proto.v1.GetMigrationRequest;
+import io.hvfabric.proto.v1.ListMigrationsRequest;
+import io.hvfabric.proto.v1.ListMigrationsResponse;
+import io.hvfabric.proto.v1.MigrateVsiRequest;
+import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.scheduler.migrate.MigrationController;
+import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.VsiOperations;
 import java.util.List;
@@ -43,10 +52,12 @@ import java.util.function.Supplier;
  */
 public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImplBase {
     /** What the write side needs; bundled so the read side can be built without it in tests. */
-    public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console) {
+    public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
+                         MigrationOperations migrations, MigrationController migrationController) {
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
-                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels) {
-            this(forwarding, vsis, images, new ConsoleRelay(agentChannels));
+                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels,
+                      MigrationOperations migrations, MigrationController migrationController) {
+            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), migrations, migrationController);
         }
     }
 
@@ -212,6 +223,58 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
         reply(response, writes.forwarding().route(
                 term -> writes.images().register(term, request),
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).registerImage(request)));
+    }
+
+    // ---- Migrations ----
+
+    @Override
+    public void migrateVsi(MigrateVsiRequest request, StreamObserver<Migration> response) {
+        reply(response, writes.forwarding().route(
+                term -> {
+                    Migration accepted = writes.migrations().accept(term, request, 0, "operator");
+                    writes.migrationController().start(term, accepted.getId());
+                    return accepted;
+                },
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).migrateVsi(request)));
+    }
+
+    @Override
+    public void listMigrations(ListMigrationsRequest request, StreamObserver<ListMigrationsResponse> response) {
+        ListMigrationsResponse.Builder list = ListMigrationsResponse.newBuilder();
+        for (Versioned<Migration> v : view.migrations()) {
+            Migration m = v.value();
+            if ((request.getName().isEmpty() || request.getName().equals(m.getName()))
+                    && (!request.getActiveOnly() || !MigrationPhases.isTerminal(m.getPhase()))) {
+                list.addMigrations(m);
+            }
+        }
+        reply(response, list.build());
+    }
+
+    @Override
+    public void getMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
+        reply(response, requireMigration(request.getId()));
+    }
+
+    @Override
+    public void cancelMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
+        requireMigration(request.getId());
+        reply(response, writes.forwarding().route(
+                term -> writes.migrations().requestCancel(term, request.getId()),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).cancelMigration(request)));
+    }
+
+    @Override
+    public void watchMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
+        requireMigration(request.getId());
+        new MigrationWatch(view, request.getId(), (ServerCallStreamObserver<Migration>) response).start();
+    }
+
+    private Migration requireMigration(String id) {
+        if (id.isEmpty()) {
+            throw FabricException.invalidArgument("id", "must not be empty");
+        }
+        return view.migration(id).orElseThrow(() -> FabricException.notFound("migration", id)).value();
     }
 
     private Versioned<VsiRecord> requireVsi(String name) {

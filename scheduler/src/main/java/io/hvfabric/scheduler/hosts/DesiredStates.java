@@ -1,7 +1,10 @@
 package io.hvfabric.scheduler.hosts;
 
 import io.hvfabric.proto.v1.AgentCommand;
+import io.hvfabric.migration.MigrationPhases;
+import io.hvfabric.migration.MigrationStateMachine;
 import io.hvfabric.proto.v1.DesiredState;
+import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.store.Versioned;
@@ -20,25 +23,48 @@ public final class DesiredStates {
         void close();
     }
 
+    public static final String MIGRATING_OUT = "MIGRATING_OUT";
+    public static final String MIGRATING_IN = "MIGRATING_IN";
+
     private final ClusterView view;
 
     public DesiredStates(ClusterView view) {
         this.view = view;
     }
 
+    /**
+     * The VSIs this host owns, plus those migrating to or from it. While a migration is in flight the source keeps
+     * its copy as MIGRATING_OUT (left alone, even once paused, until the migration ends) and the target holds the
+     * incoming copy as MIGRATING_IN until ownership moves at the switchover.
+     */
     public DesiredState desiredFor(String hostId) {
         DesiredState.Builder desired = DesiredState.newBuilder().setRevision(view.revision());
         for (Versioned<VsiRecord> v : view.vsis()) {
             VsiRecord vsi = v.value();
-            if (hostId.equals(vsi.getHost())) {
+            Migration migration = vsi.getMigrationId().isEmpty()
+                    ? null
+                    : view.migration(vsi.getMigrationId()).map(Versioned::value).orElse(null);
+            String role = roleOf(hostId, vsi, migration);
+            if (role != null) {
                 desired.addVsis(VsiAssignment.newBuilder()
                         .setSpec(vsi.getSpec())
-                        .setDesired(vsi.getDesired())
+                        .setDesired(role)
                         .setImage(vsi.getImage())
                         .setGeneration(v.modRevision()));
             }
         }
         return desired.build();
+    }
+
+    private static String roleOf(String hostId, VsiRecord vsi, Migration migration) {
+        boolean inFlight = migration != null && !MigrationPhases.isTerminal(migration.getPhase());
+        if (inFlight && hostId.equals(migration.getFrom())) {
+            return MIGRATING_OUT;
+        }
+        if (inFlight && hostId.equals(migration.getTo()) && !hostId.equals(vsi.getHost())) {
+            return MIGRATING_IN;
+        }
+        return hostId.equals(vsi.getHost()) ? vsi.getDesired() : null;
     }
 
     public Subscription subscribe(String hostId, Consumer<AgentCommand> sink) {

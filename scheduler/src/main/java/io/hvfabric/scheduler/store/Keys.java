@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
  * {prefix}/hostalloc/&lt;id&gt;         sum of a host's allocations (compared by every placement on it)
  * {prefix}/vsis/&lt;name&gt;            VSI records: spec, owner host, state
  * {prefix}/images/&lt;name&gt;          guest images
+ * {prefix}/migrations/&lt;id&gt;        live migrations: phase, progress, outcome
  * </pre>
  */
 public final class Keys {
@@ -26,7 +27,8 @@ public final class Keys {
         ALIVE("alive"),
         HOST_ALLOCATION("hostalloc"),
         VSI("vsis"),
-        IMAGE("images");
+        IMAGE("images"),
+        MIGRATION("migrations");
 
         private final String segment;
 

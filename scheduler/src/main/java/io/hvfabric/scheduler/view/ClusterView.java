@@ -15,6 +15,7 @@ import io.hvfabric.proto.v1.HostAllocation;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.LeaderRecord;
+import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.ReplicaRecord;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.store.Keys;
@@ -56,6 +57,7 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<HostAllocation>> allocations = new ConcurrentHashMap<>();
     private final Map<String, Versioned<VsiRecord>> vsis = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Image>> images = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<Migration>> migrations = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
     private volatile long revision;
@@ -145,6 +147,7 @@ public final class ClusterView implements AutoCloseable {
             case HOST_ALLOCATION -> put(allocations, name, kv, deleted, HostAllocation.getDefaultInstance());
             case VSI -> put(vsis, name, kv, deleted, VsiRecord.getDefaultInstance());
             case IMAGE -> put(images, name, kv, deleted, Image.getDefaultInstance());
+            case MIGRATION -> put(migrations, name, kv, deleted, Migration.getDefaultInstance());
         }
     }
 
@@ -166,6 +169,7 @@ public final class ClusterView implements AutoCloseable {
         allocations.clear();
         vsis.clear();
         images.clear();
+        migrations.clear();
     }
 
     private void advanceTo(long rev) {
@@ -266,6 +270,17 @@ public final class ClusterView implements AutoCloseable {
 
     public Optional<Versioned<Image>> image(String name) {
         return Optional.ofNullable(images.get(name));
+    }
+
+    /** Every migration record, oldest first. */
+    public List<Versioned<Migration>> migrations() {
+        List<Versioned<Migration>> list = new ArrayList<>(migrations.values());
+        list.sort(Comparator.comparingLong(Versioned::createRevision));
+        return list;
+    }
+
+    public Optional<Versioned<Migration>> migration(String id) {
+        return Optional.ofNullable(migrations.get(id));
     }
 
     private static void sleepQuietly(long millis) {

@@ -77,14 +77,14 @@ public final class PlacementInputs {
                 .build();
     }
 
-    static HostAllocation add(HostAllocation alloc, String vsi, Capacity demand) {
+    public static HostAllocation add(HostAllocation alloc, String vsi, Capacity demand) {
         return alloc.toBuilder()
                 .setAllocated(plus(alloc.getAllocated(), demand, 1))
                 .addVsis(vsi)
                 .build();
     }
 
-    static HostAllocation remove(HostAllocation alloc, String vsi, Capacity demand) {
+    public static HostAllocation remove(HostAllocation alloc, String vsi, Capacity demand) {
         List<String> names = new ArrayList<>(alloc.getVsisList());
         names.remove(vsi);
         Resources r = alloc.getAllocated().toBuilder()

@@ -1,0 +1,385 @@
+package io.hvfabric.scheduler.migrate;
+
+import io.hvfabric.common.error.ErrorCode;
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.migration.MigrationPhases;
+import io.hvfabric.migration.MigrationStateMachine;
+import io.hvfabric.migration.RecoveryAction;
+import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.proto.v1.MigrationControlRequest;
+import io.hvfabric.proto.v1.MigrationProgress;
+import io.hvfabric.proto.v1.NodeServiceGrpc;
+import io.hvfabric.proto.v1.ReceiveMigrationRequest;
+import io.hvfabric.proto.v1.SendMigrationRequest;
+import io.hvfabric.proto.v1.TargetEvent;
+import io.hvfabric.proto.v1.VsiAssignment;
+import io.hvfabric.proto.v1.VsiRecord;
+import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.view.ClusterView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one migration for the leader of one term: target first (QEMU -incoming), then the source's pre-copy with
+ * progress recorded in etcd, then either the switchover (ownership moves, target resumes, source copy goes) or an
+ * end without moving (target copy destroyed, source guest resumed if the migration had paused it). Losing
+ * leadership stops the runner and cancels its calls; the next leader recovers the record.
+ */
+final class MigrationRunner implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationRunner.class);
+    private static final Duration TARGET_READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration PROGRESS_WRITE_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration CONTROL_DEADLINE = Duration.ofSeconds(10);
+
+    private final String id;
+    private final Term term;
+    private final ClusterView view;
+    private final MigrationOperations ops;
+    private final AgentChannels agents;
+    private final MigrationMetrics metrics;
+    private final boolean tls;
+    private final Predicate<Term> leads;
+
+    MigrationRunner(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
+                    MigrationMetrics metrics, boolean tls, Predicate<Term> leads) {
+        this.id = id;
+        this.term = term;
+        this.view = view;
+        this.ops = ops;
+        this.agents = agents;
+        this.metrics = metrics;
+        this.tls = tls;
+        this.leads = leads;
+    }
+
+    @Override
+    public void run() {
+        Migration m = view.migration(id).map(v -> v.value()).orElse(null);
+        if (m == null || MigrationPhases.isTerminal(m.getPhase())) {
+            return;
+        }
+        metrics.inFlight.labelValues(m.getFrom(), "source").inc();
+        metrics.inFlight.labelValues(m.getTo(), "target").inc();
+        try {
+            drive(m);
+        } catch (FabricException e) {
+            if (e.code() == ErrorCode.NOT_LEADER) {
+                LOG.warn("migration {}: leadership lost; the next leader recovers it", id);
+            } else {
+                failSafely(e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("migration {} failed", id, e);
+            failSafely(e.toString());
+        } finally {
+            metrics.inFlight.labelValues(m.getFrom(), "source").dec();
+            metrics.inFlight.labelValues(m.getTo(), "target").dec();
+        }
+    }
+
+    private void drive(Migration accepted) throws InterruptedException {
+        if (accepted.getCancelRequested()) {
+            end(Migration.Phase.CANCELLED, "cancelled before it started", null);
+            return;
+        }
+        Migration m = ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PREPARING_TARGET,
+                "starting QEMU -incoming on " + x.getTo(), Instant.now()));
+        VsiRecord vsi = view.vsi(m.getName()).orElseThrow().value();
+        VsiAssignment assignment = VsiAssignment.newBuilder()
+                .setSpec(vsi.getSpec())
+                .setDesired("MIGRATING_IN")
+                .setImage(vsi.getImage())
+                .build();
+        AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target = AgentStreams.receive(
+                agents.forHost(m.getTo()), ReceiveMigrationRequest.newBuilder()
+                        .setMigrationId(id)
+                        .setTerm(term.revision())
+                        .setAssignment(assignment.toByteString())
+                        .setTls(tls)
+                        .setSourceHost(hostIp(m.getFrom()))
+                        .setObjective(m.getObjective())
+                        .setMemoryMib(m.getMemoryMib())
+                        .build());
+        String uri = awaitTargetReady(target);
+        if (uri == null) {
+            return; // ended inside
+        }
+        ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PRECOPY,
+                "target listening at " + uri, Instant.now()));
+        AgentStreams.Session<SendMigrationRequest, MigrationProgress> source = AgentStreams.send(
+                agents.forHost(m.getFrom()), SendMigrationRequest.newBuilder()
+                        .setMigrationId(id)
+                        .setTerm(term.revision())
+                        .setName(m.getName())
+                        .setUri(uri)
+                        .setObjective(m.getObjective())
+                        .setTls(tls)
+                        .setTargetHost(hostIp(m.getTo()))
+                        .setMemoryMib(m.getMemoryMib())
+                        .build());
+        precopy(target, source);
+    }
+
+    private String awaitTargetReady(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TARGET_READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            TargetEvent event = target.poll(200);
+            if (event != null) {
+                if (event.getKind() == TargetEvent.Kind.READY) {
+                    return event.getUri();
+                }
+                target.cancel("target failed");
+                end(Migration.Phase.FAILED, "target could not start: " + event.getError(), null);
+                return null;
+            }
+            if (target.broken() || target.endedNormally()) {
+                end(Migration.Phase.FAILED, "target agent failed while preparing: " + target.errorText(), null);
+                return null;
+            }
+            if (!leads.test(term)) {
+                target.cancel("leadership lost");
+                throw FabricException.notLeader("term " + term.revision() + " is over");
+            }
+            if (cancelRequested()) {
+                target.cancel("cancelled");
+                end(Migration.Phase.CANCELLED, "cancelled while the target was being prepared", null);
+                return null;
+            }
+        }
+        target.cancel("timed out");
+        end(Migration.Phase.FAILED, "target not ready within " + TARGET_READY_TIMEOUT.toSeconds() + " s", null);
+        return null;
+    }
+
+    private void precopy(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target,
+                         AgentStreams.Session<SendMigrationRequest, MigrationProgress> source)
+            throws InterruptedException {
+        MigrationProgress last = null;
+        long lastWrite = System.nanoTime();
+        String stopReason = null;
+        Migration.Phase stopPhase = null;
+        boolean targetDone = false;
+        while (true) {
+            MigrationProgress sample = source.poll(200);
+            if (sample != null) {
+                last = sample;
+                if (isFinal(sample.getStatus())) {
+                    break;
+                }
+            } else if (source.broken() || source.endedNormally()) {
+                break; // the source agent went away, or ended without a final sample
+            }
+            if (!leads.test(term)) {
+                source.cancel("leadership lost");
+                target.cancel("leadership lost");
+                throw FabricException.notLeader("term " + term.revision() + " is over");
+            }
+            if (stopPhase == null && cancelRequested()) {
+                stopPhase = Migration.Phase.CANCELLED;
+                stopReason = "cancelled by request during pre-copy";
+                source.cancel("cancelled");
+            }
+            for (TargetEvent event = target.poll(0); event != null; event = target.poll(0)) {
+                if (event.getKind() == TargetEvent.Kind.COMPLETED) {
+                    targetDone = true;
+                } else if (event.getKind() == TargetEvent.Kind.FAILED && stopPhase == null) {
+                    stopPhase = Migration.Phase.ROLLED_BACK;
+                    stopReason = "target failed to receive: " + event.getError();
+                    source.cancel("target failed");
+                }
+            }
+            // A target stream that ends before the memory arrived means its agent is gone (or gave up).
+            if (stopPhase == null && !targetDone && (target.broken() || target.endedNormally())) {
+                stopPhase = Migration.Phase.ROLLED_BACK;
+                stopReason = "target agent on " + hostOf(true) + " was lost during pre-copy: " + target.errorText();
+                source.cancel("target lost");
+            }
+            if (last != null && System.nanoTime() - lastWrite > PROGRESS_WRITE_INTERVAL.toNanos()) {
+                recordProgress(last);
+                lastWrite = System.nanoTime();
+            }
+        }
+        if (stopPhase == null && last != null && "completed".equals(last.getStatus())) {
+            switchover(last);
+            return;
+        }
+        target.cancel("migration ended without moving");
+        if (stopPhase == null) {
+            stopPhase = Migration.Phase.FAILED;
+            stopReason = last == null
+                    ? "source agent lost: " + source.errorText()
+                    : "source reported " + last.getStatus()
+                            + (last.getError().isEmpty() ? "" : ": " + last.getError())
+                            + (last.getReason().isEmpty() ? "" : " (" + last.getReason() + ")");
+        }
+        end(stopPhase, stopReason, last);
+    }
+
+    private void switchover(MigrationProgress last) {
+        long startNanos = System.nanoTime();
+        Migration m = ops.switchover(term, id, last);
+        String state = resumeTarget(m);
+        long switchoverMs = (System.nanoTime() - startNanos) / 1_000_000;
+        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs, "target " + state));
+        record(done, "completed");
+        metrics.downtime.observe(done.getDowntimeMs() / 1000.0);
+        LOG.info("migration {} of {} {} -> {} completed: {} ms total, {} ms downtime", id, done.getName(),
+                done.getFrom(), done.getTo(), done.getTotalMs(), done.getDowntimeMs());
+    }
+
+    private Migration totals(Migration m, MigrationProgress last, long switchoverMs, String note) {
+        long totalMs = Duration.between(Times.instant(m.getCreatedAt()), Instant.now()).toMillis();
+        return m.toBuilder()
+                .setProgress(last)
+                .setTotalMs(totalMs)
+                .setDowntimeMs(last.getDowntimeMs() + switchoverMs)
+                .setTransferredBytes(last.getTransferredBytes())
+                .setRounds(last.getRound())
+                .setRung(last.getRung().isEmpty() ? m.getRung() : last.getRung())
+                .setReason(last.getReason().isEmpty() ? m.getReason() : last.getReason())
+                .setMessage("QEMU downtime " + last.getDowntimeMs() + " ms + switchover " + switchoverMs + " ms; "
+                        + note)
+                .build();
+    }
+
+    /** Resumes the migrated guest. Retried; if the agent stays unreachable its reconciler resumes it (it owns it). */
+    private String resumeTarget(Migration m) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                return control(m.getTo()).resumeTarget(controlRequest(m)).getState();
+            } catch (RuntimeException e) {
+                LOG.warn("migration {}: resuming on {} failed ({}); retrying", id, m.getTo(), e.toString());
+                sleep(250L * Math.min(8, attempt + 1));
+            }
+        }
+        return "left to the target's reconciler";
+    }
+
+    private void end(Migration.Phase phase, String reason, MigrationProgress last) {
+        Migration m = view.migration(id).orElseThrow().value();
+        abortQuietly(m.getTo(), m);   // destroy the incoming copy
+        try {
+            control(m.getFrom()).cancelMigration(controlRequest(m));
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: cancel on source {} failed: {}", id, m.getFrom(), e.toString());
+        }
+        abortQuietly(m.getFrom(), m); // resume the source if the migration had paused it
+        Migration ended = ops.endWithoutMoving(term, id, phase, reason, x -> last == null ? x : x.toBuilder()
+                .setProgress(last)
+                .setTransferredBytes(last.getTransferredBytes())
+                .setRounds(last.getRound())
+                .setRung(last.getRung().isEmpty() ? x.getRung() : last.getRung())
+                .setTotalMs(Duration.between(Times.instant(x.getCreatedAt()), Instant.now()).toMillis())
+                .build());
+        record(ended, phase.name().toLowerCase());
+        LOG.info("migration {} of {} ended {}: {}", id, ended.getName(), phase, reason);
+    }
+
+    private void abortQuietly(String host, Migration m) {
+        try {
+            control(host).abortMigration(controlRequest(m));
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: abort on {} failed: {}", id, host, e.toString());
+        }
+    }
+
+    private void failSafely(String reason) {
+        try {
+            Migration m = view.migration(id).orElseThrow().value();
+            if (!MigrationPhases.isTerminal(m.getPhase()) && m.getPhase() != Migration.Phase.SWITCHOVER) {
+                end(Migration.Phase.FAILED, reason, null);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: could not record failure: {}", id, e.toString());
+        }
+    }
+
+    private void recordProgress(MigrationProgress last) {
+        try {
+            ops.update(term, id, x -> x.toBuilder()
+                    .setProgress(last)
+                    .setRounds(last.getRound())
+                    .setTransferredBytes(last.getTransferredBytes())
+                    .setRung(last.getRung().isEmpty() ? x.getRung() : last.getRung())
+                    .setReason(last.getReason().isEmpty() ? x.getReason() : last.getReason())
+                    .build());
+        } catch (FabricException e) {
+            if (e.code() == ErrorCode.NOT_LEADER) {
+                throw e;
+            }
+            LOG.debug("progress of {} not recorded: {}", id, e.getMessage());
+        }
+    }
+
+    private void record(Migration m, String result) {
+        metrics.finished.labelValues(result).inc();
+        metrics.duration.labelValues(result).observe(m.getTotalMs() / 1000.0);
+        metrics.transferred.inc(Math.max(0, m.getTransferredBytes()));
+    }
+
+    private boolean cancelRequested() {
+        return view.migration(id).map(v -> v.value().getCancelRequested()).orElse(false);
+    }
+
+    private String hostOf(boolean target) {
+        return view.migration(id).map(v -> target ? v.value().getTo() : v.value().getFrom()).orElse("?");
+    }
+
+    private String hostIp(String hostId) {
+        String address = view.host(hostId).orElseThrow().value().getAddress();
+        int colon = address.lastIndexOf(':');
+        return colon < 0 ? address : address.substring(0, colon);
+    }
+
+    private NodeServiceGrpc.NodeServiceBlockingStub control(String host) {
+        return NodeServiceGrpc.newBlockingStub(agents.forHost(host))
+                .withDeadlineAfter(CONTROL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private MigrationControlRequest controlRequest(Migration m) {
+        return MigrationControlRequest.newBuilder()
+                .setMigrationId(id)
+                .setTerm(term.revision())
+                .setName(m.getName())
+                .build();
+    }
+
+    static boolean isFinal(String qemuStatus) {
+        return "completed".equals(qemuStatus) || "failed".equals(qemuStatus) || "cancelled".equals(qemuStatus);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After a failover: finish a migration past its point of no return, roll back any other. */
+    static void recover(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
+                        MigrationMetrics metrics, boolean tls, Predicate<Term> leads) {
+        MigrationRunner runner = new MigrationRunner(id, term, view, ops, agents, metrics, tls, leads);
+        Migration m = view.migration(id).orElseThrow().value();
+        if (MigrationPhases.isTerminal(m.getPhase())) {
+            return;
+        }
+        if (MigrationStateMachine.recoveryFor(m.getPhase()) == RecoveryAction.COMPLETE) {
+            String state = runner.resumeTarget(m);
+            MigrationProgress last = m.getProgress();
+            Migration done = ops.complete(term, id, x -> runner.totals(x, last, 0,
+                    "completed by a new leader after failover; target " + state));
+            runner.record(done, "completed");
+        } else {
+            runner.end(Migration.Phase.ROLLED_BACK, "scheduler leader changed during " + m.getPhase()
+                    + ": rolled back, the VSI stays on " + m.getFrom(), m.hasProgress() ? m.getProgress() : null);
+        }
+    }
+}
