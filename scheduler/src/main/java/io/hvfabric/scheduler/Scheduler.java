@@ -129,7 +129,7 @@ public final class Scheduler implements AutoCloseable {
                 term -> election.leading().map(term::equals).orElse(false));
         closeables.push(migrations);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
-                agentChannels::forAddress, migrationOps, migrations);
+                agentChannels::forAddress, migrationOps, migrations, registry);
 
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
                 membership::reachabilityOf, membership::members, writes);

@@ -14,6 +14,9 @@ import io.hvfabric.proto.v1.Member;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.Replica;
 import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.proto.v1.HostActionRequest;
+import io.hvfabric.scheduler.maintenance.DrainPhases;
+import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.hosts.HostStates;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
@@ -53,11 +56,12 @@ import java.util.function.Supplier;
 public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImplBase {
     /** What the write side needs; bundled so the read side can be built without it in tests. */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
-                         MigrationOperations migrations, MigrationController migrationController) {
+                         MigrationOperations migrations, MigrationController migrationController,
+                         HostRegistry hosts) {
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
                       java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels,
-                      MigrationOperations migrations, MigrationController migrationController) {
-            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), migrations, migrationController);
+                      MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts) {
+            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), migrations, migrationController, hosts);
         }
     }
 
@@ -223,6 +227,39 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
         reply(response, writes.forwarding().route(
                 term -> writes.images().register(term, request),
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).registerImage(request)));
+    }
+
+    // ---- Maintenance ----
+
+    @Override
+    public void cordonHost(HostActionRequest request, StreamObserver<Host> response) {
+        requireHost(request.getId());
+        reply(response, writes.forwarding().route(
+                term -> toHost(writes.hosts().setAdminState(term, request.getId(), "CORDONED")),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).cordonHost(request)));
+    }
+
+    @Override
+    public void uncordonHost(HostActionRequest request, StreamObserver<Host> response) {
+        requireHost(request.getId());
+        reply(response, writes.forwarding().route(
+                term -> {
+                    var drain = view.drain(request.getId());
+                    if (drain.isPresent() && !DrainPhases.isTerminal(drain.get().value().getPhase())) {
+                        throw FabricException.failedPrecondition(
+                                "host '%s' is being drained; cancel the drain first (hvctl drain cancel %s)",
+                                request.getId(), request.getId());
+                    }
+                    return toHost(writes.hosts().setAdminState(term, request.getId(), HostStates.ADMIN_READY));
+                },
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).uncordonHost(request)));
+    }
+
+    private HostRecord requireHost(String id) {
+        if (id.isEmpty()) {
+            throw FabricException.invalidArgument("id", "must not be empty");
+        }
+        return view.host(id).orElseThrow(() -> FabricException.notFound("host", id)).value();
     }
 
     // ---- Migrations ----

@@ -123,6 +123,29 @@ public final class HostRegistry {
         throw FabricException.unavailable("host '%s' is being registered concurrently; retry", request.getHostId());
     }
 
+    /**
+     * Changes the operator intent of a host (READY, CORDONED, DRAINING, MAINTENANCE) with a compare on the host
+     * record, so a concurrent re-registration is never overwritten with stale data.
+     */
+    public HostRecord setAdminState(Term term, String hostId, String adminState) {
+        ByteSequence hostKey = keys.of(Keys.Kind.HOST, hostId);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            var current = view.host(hostId).orElseThrow(() -> FabricException.notFound("host", hostId));
+            if (current.value().getAdminState().equals(adminState)) {
+                return current.value();
+            }
+            HostRecord next = current.value().toBuilder().setAdminState(adminState).build();
+            FencedWriter.Outcome outcome = writer.commit(term,
+                    List.of(new Cmp(hostKey, Cmp.Op.EQUAL, CmpTarget.modRevision(current.modRevision()))),
+                    List.of(Op.put(hostKey, RecordCodec.encode(next), PutOption.DEFAULT)));
+            view.awaitRevision(outcome.revision(), 5000);
+            if (outcome.committed()) {
+                return next;
+            }
+        }
+        throw FabricException.unavailable("host '%s' kept changing; retry", hostId);
+    }
+
     /** Renews the host's lease. Any replica may do this: it decides nothing, it only keeps liveness. */
     public void heartbeat(HeartbeatRequest request) {
         ByteSequence aliveKey = keys.of(Keys.Kind.ALIVE, request.getHostId());

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
  * {prefix}/vsis/&lt;name&gt;            VSI records: spec, owner host, state
  * {prefix}/images/&lt;name&gt;          guest images
  * {prefix}/migrations/&lt;id&gt;        live migrations: phase, progress, outcome
+ * {prefix}/drains/&lt;host&gt;          host drains: the plan and its progress
  * </pre>
  */
 public final class Keys {
@@ -28,7 +29,8 @@ public final class Keys {
         HOST_ALLOCATION("hostalloc"),
         VSI("vsis"),
         IMAGE("images"),
-        MIGRATION("migrations");
+        MIGRATION("migrations"),
+        DRAIN("drains");
 
         private final String segment;
 

@@ -11,6 +11,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.hvfabric.proto.v1.AliveRecord;
+import io.hvfabric.proto.v1.Drain;
 import io.hvfabric.proto.v1.HostAllocation;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.Image;
@@ -58,6 +59,7 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<VsiRecord>> vsis = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Image>> images = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Migration>> migrations = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<Drain>> drains = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
     private volatile long revision;
@@ -148,6 +150,7 @@ public final class ClusterView implements AutoCloseable {
             case VSI -> put(vsis, name, kv, deleted, VsiRecord.getDefaultInstance());
             case IMAGE -> put(images, name, kv, deleted, Image.getDefaultInstance());
             case MIGRATION -> put(migrations, name, kv, deleted, Migration.getDefaultInstance());
+            case DRAIN -> put(drains, name, kv, deleted, Drain.getDefaultInstance());
         }
     }
 
@@ -170,6 +173,7 @@ public final class ClusterView implements AutoCloseable {
         vsis.clear();
         images.clear();
         migrations.clear();
+        drains.clear();
     }
 
     private void advanceTo(long rev) {
@@ -281,6 +285,16 @@ public final class ClusterView implements AutoCloseable {
 
     public Optional<Versioned<Migration>> migration(String id) {
         return Optional.ofNullable(migrations.get(id));
+    }
+
+    public List<Versioned<Drain>> drains() {
+        List<Versioned<Drain>> list = new ArrayList<>(drains.values());
+        list.sort(Comparator.comparing(v -> v.value().getHost()));
+        return list;
+    }
+
+    public Optional<Versioned<Drain>> drain(String host) {
+        return Optional.ofNullable(drains.get(host));
     }
 
     private static void sleepQuietly(long millis) {
