@@ -22,7 +22,14 @@ import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.drain.DrainPlanner;
+import io.hvfabric.scheduler.drain.MigrationBudgets;
+import io.hvfabric.scheduler.drain.PreCopyCostModel;
+import io.hvfabric.scheduler.maintenance.DrainController;
+import io.hvfabric.scheduler.maintenance.RebalanceService;
 import io.hvfabric.scheduler.migrate.AgentChannels;
+import io.hvfabric.scheduler.rebalance.Cooldown;
+import io.hvfabric.scheduler.rebalance.RebalancePlanner;
 import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
@@ -128,8 +135,20 @@ public final class Scheduler implements AutoCloseable {
         migrations = new MigrationController(view, migrationOps, agentChannels, config.tls().isPresent(),
                 term -> election.leading().map(term::equals).orElse(false));
         closeables.push(migrations);
+        MigrationBudgets budgets = MigrationBudgets.defaults();
+        PreCopyCostModel costModel = new PreCopyCostModel();
+        DrainController drains = new DrainController(view, keys, writer,
+                new DrainPlanner(PlacementPipeline.fromConfig(config.placement()), costModel), placementInputs,
+                registry, migrationOps, migrations, membership::reachabilityOf, election::leading, budgets);
+        drains.start();
+        closeables.push(drains);
+        RebalanceService rebalancer = new RebalanceService(view, placementInputs,
+                RebalancePlanner.fromConfig(config.placement(), costModel), budgets, migrationOps, migrations,
+                election::leading, config.rebalanceInterval(), config.rebalanceThreshold(), Cooldown.DEFAULT_WINDOW);
+        rebalancer.start();
+        closeables.push(rebalancer);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
-                agentChannels::forAddress, migrationOps, migrations, registry);
+                agentChannels::forAddress, migrationOps, migrations, registry, drains, rebalancer);
 
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
                 membership::reachabilityOf, membership::members, writes);

@@ -24,7 +24,9 @@ public record SchedulerConfig(
         Duration leaderLeaseTtl,
         Duration hostLeaseTtl,
         PlacementConfig placement,
-        Path imageDir) {
+        Path imageDir,
+        Duration rebalanceInterval,
+        double rebalanceThreshold) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -47,6 +49,13 @@ public record SchedulerConfig(
         if (hostLeaseTtl.toSeconds() < 2 || hostLeaseTtl.toSeconds() > 120) {
             throw FabricException.invalidArgument("--host-lease-ttl", "must be 2..120 seconds (got %d)",
                     hostLeaseTtl.toSeconds());
+        }
+        if (rebalanceInterval.isNegative()) {
+            throw FabricException.invalidArgument("--rebalance-interval", "must not be negative (0 turns it off)");
+        }
+        if (rebalanceThreshold < 0 || rebalanceThreshold > 1) {
+            throw FabricException.invalidArgument("--rebalance-threshold", "must be within 0..1 (got %s)",
+                    rebalanceThreshold);
         }
         if (!keyPrefix.startsWith("/")) {
             throw FabricException.invalidArgument("--prefix", "must start with / (got '%s')", keyPrefix);

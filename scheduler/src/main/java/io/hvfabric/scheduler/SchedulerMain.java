@@ -72,6 +72,14 @@ public final class SchedulerMain implements Callable<Integer> {
             description = "where the default guest image lives on every host")
     Path imageDir;
 
+    @Option(names = "--rebalance-interval", defaultValue = "0",
+            description = "seconds between automatic rebalancing passes (0: off)")
+    long rebalanceInterval;
+
+    @Option(names = "--rebalance-threshold", defaultValue = "0.1",
+            description = "imbalance (std. dev. of normalized host load) above which the automatic pass acts")
+    double rebalanceThreshold;
+
     @Override
     public Integer call() throws Exception {
         SchedulerConfig config = toConfig();
@@ -103,7 +111,9 @@ public final class SchedulerMain implements Callable<Integer> {
                 Duration.ofSeconds(leaseTtl),
                 Duration.ofSeconds(hostLeaseTtl),
                 placement(),
-                imageDir);
+                imageDir,
+                Duration.ofSeconds(rebalanceInterval),
+                rebalanceThreshold);
     }
 
     private PlacementConfig placement() {

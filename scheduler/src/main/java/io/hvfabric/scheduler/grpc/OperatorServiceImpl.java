@@ -14,7 +14,14 @@ import io.hvfabric.proto.v1.Member;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.Replica;
 import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.proto.v1.Drain;
+import io.hvfabric.proto.v1.DrainActionRequest;
+import io.hvfabric.proto.v1.DrainHostRequest;
 import io.hvfabric.proto.v1.HostActionRequest;
+import io.hvfabric.proto.v1.RebalancePlan;
+import io.hvfabric.proto.v1.RebalanceRequest;
+import io.hvfabric.scheduler.maintenance.DrainController;
+import io.hvfabric.scheduler.maintenance.RebalanceService;
 import io.hvfabric.scheduler.maintenance.DrainPhases;
 import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.hosts.HostStates;
@@ -57,11 +64,13 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
     /** What the write side needs; bundled so the read side can be built without it in tests. */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                          MigrationOperations migrations, MigrationController migrationController,
-                         HostRegistry hosts) {
+                         HostRegistry hosts, DrainController drains, RebalanceService rebalancer) {
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
                       java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels,
-                      MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts) {
-            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), migrations, migrationController, hosts);
+                      MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
+                      DrainController drains, RebalanceService rebalancer) {
+            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), migrations, migrationController, hosts,
+                    drains, rebalancer);
         }
     }
 
@@ -253,6 +262,65 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
                     return toHost(writes.hosts().setAdminState(term, request.getId(), HostStates.ADMIN_READY));
                 },
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).uncordonHost(request)));
+    }
+
+    @Override
+    public void drainHost(DrainHostRequest request, StreamObserver<Drain> response) {
+        if (request.getHost().isEmpty()) {
+            throw FabricException.invalidArgument("host", "must not be empty");
+        }
+        requireHost(request.getHost());
+        reply(response, writes.forwarding().route(
+                term -> writes.drains().drain(term, request),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).drainHost(request)));
+    }
+
+    @Override
+    public void getDrain(DrainActionRequest request, StreamObserver<Drain> response) {
+        reply(response, requireDrain(request.getHost()));
+    }
+
+    @Override
+    public void watchDrain(DrainActionRequest request, StreamObserver<Drain> response) {
+        requireDrain(request.getHost());
+        new DrainWatch(view, request.getHost(), (ServerCallStreamObserver<Drain>) response).start();
+    }
+
+    @Override
+    public void pauseDrain(DrainActionRequest request, StreamObserver<Drain> response) {
+        drainPhase(request, Drain.Phase.PAUSED, response, c -> c.pauseDrain(request));
+    }
+
+    @Override
+    public void resumeDrain(DrainActionRequest request, StreamObserver<Drain> response) {
+        drainPhase(request, Drain.Phase.RUNNING, response, c -> c.resumeDrain(request));
+    }
+
+    @Override
+    public void cancelDrain(DrainActionRequest request, StreamObserver<Drain> response) {
+        drainPhase(request, Drain.Phase.CANCELLING, response, c -> c.cancelDrain(request));
+    }
+
+    private void drainPhase(DrainActionRequest request, Drain.Phase phase, StreamObserver<Drain> response,
+                            java.util.function.Function<OperatorServiceGrpc.OperatorServiceBlockingStub, Drain> fwd) {
+        requireDrain(request.getHost());
+        reply(response, writes.forwarding().route(
+                term -> writes.drains().setPhase(term, request.getHost(), phase, request.getUncordon()),
+                channel -> fwd.apply(OperatorServiceGrpc.newBlockingStub(channel))));
+    }
+
+    private Drain requireDrain(String host) {
+        if (host.isEmpty()) {
+            throw FabricException.invalidArgument("host", "must not be empty");
+        }
+        return view.drain(host).orElseThrow(() -> FabricException.notFound("drain of host", host)).value();
+    }
+
+    @Override
+    public void rebalance(RebalanceRequest request, StreamObserver<RebalancePlan> response) {
+        reply(response, writes.forwarding().route(
+                term -> writes.rebalancer().rebalance(term, request.getDryRun()),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).rebalance(request)));
     }
 
     private HostRecord requireHost(String id) {
