@@ -11,7 +11,9 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "host", description = "Inspect hosts.", subcommands = {HostCommands.ListHosts.class, HostCommands.ShowHost.class})
+@Command(name = "host", description = "Inspect hosts; cordon, uncordon and drain them.",
+        subcommands = {HostCommands.ListHosts.class, HostCommands.ShowHost.class, MaintenanceCommands.Cordon.class,
+            MaintenanceCommands.Uncordon.class, MaintenanceCommands.DrainHost.class})
 final class HostCommands {
 
     @Command(name = "list", description = "List hosts with their allocation and health.")

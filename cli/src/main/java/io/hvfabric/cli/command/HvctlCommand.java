@@ -33,6 +33,8 @@ import picocli.CommandLine.ScopeType;
             ClusterCommands.class,
             VsiCommands.class,
             MigrationCommands.class,
+            MaintenanceCommands.DrainControl.class,
+            MaintenanceCommands.Rebalance.class,
             ImageCommands.class,
             CaCommands.class
         })
