@@ -178,17 +178,19 @@ public final class MigrationPolicy {
                     plan.maxDurationMs() / 1000.0, fmt(last.getRemainingBytes() / MIB)), now);
         }
 
-        List<RoundJudge.Verdict> rounds = judge.judgeRounds(samples);
-        int streak = RoundJudge.trailingNonConverging(rounds, Integer.MIN_VALUE);
         int k = config.nonConvergingRounds();
-        if (rounds.isEmpty() || now.isEmpty()) {
+        // 7k samples and rounds cover every streak length the ladder reads (the throttle step doubles at most 6 times).
+        List<RoundJudge.Verdict> verdicts = judge.judgeTrailing(samples, 7 * k);
+        if (verdicts.isEmpty() || now.isEmpty()) {
             return Decisions.proceed(inUse, "measuring: no dirty rate or throughput yet", now);
         }
-        RoundJudge.Verdict latest = rounds.get(rounds.size() - 1);
-        if (streak < k) {
-            String state = latest.kind() == RoundJudge.Kind.CONVERGING || latest.kind() == RoundJudge.Kind.UNKNOWN
-                    ? describeConverging(now.get())
-                    : describeTrouble(latest, streak, plan) + "; watching (" + streak + " of " + k + " rounds)";
+        RoundJudge.Verdict latest = verdicts.get(verdicts.size() - 1);
+        RoundJudge.Streak streak = RoundJudge.trailing(verdicts, v -> true);
+        if (streak.length() < k) {
+            String state = latest.troubled()
+                    ? describeTrouble(latest, streak, plan) + "; watching (" + streak.length() + " of " + k + " "
+                            + streak.unit() + ")"
+                    : describeConverging(now.get());
             return Decisions.proceed(inUse, state, now);
         }
 
@@ -200,14 +202,15 @@ public final class MigrationPolicy {
             int throttle = last.getCpuThrottlePercent();
             if (throttle < plan.maxCpuThrottlePercent()) {
                 int step = Math.min(plan.maxCpuThrottlePercent(),
-                        plan.cpuThrottleIncrementPercent() << Math.min(6, streak / k));
+                        plan.cpuThrottleIncrementPercent() << Math.min(6, streak.length() / k));
                 return Decisions.raiseThrottle(step, trouble + "; CPU throttle at " + throttle
                         + "%, raising the throttle step to " + step + "%", now);
             }
-            int atMax = RoundJudge.trailingNonConverging(rounds, plan.maxCpuThrottlePercent());
-            if (atMax < k) {
+            RoundJudge.Streak atMax =
+                    RoundJudge.trailing(verdicts, v -> v.throttlePercent() >= plan.maxCpuThrottlePercent());
+            if (atMax.length() < k) {
                 return Decisions.proceed(Rung.AUTO_CONVERGE, trouble + "; guest throttled at " + throttle
-                        + "%, giving it " + (k - atMax) + " more round(s)", now);
+                        + "%, giving it " + (k - atMax.length()) + " more " + atMax.unit(), now);
             }
             return Decisions.abort(trouble + " even with the guest throttled at " + throttle + "%; aborting", now);
         }
@@ -260,9 +263,10 @@ public final class MigrationPolicy {
                 e.predictedDowntimeMs(), e.predictedRemainingSeconds());
     }
 
-    private static String describeTrouble(RoundJudge.Verdict v, int streak, StartPlan plan) {
+    private static String describeTrouble(RoundJudge.Verdict v, RoundJudge.Streak streak, StartPlan plan) {
         ConvergenceEstimate e = v.estimate().orElseThrow();
-        String rounds = streak == 1 ? "1 round" : streak + " rounds";
+        String unit = streak.unit();
+        String rounds = streak.length() + " " + (streak.length() == 1 ? unit.substring(0, unit.length() - 1) : unit);
         if (v.kind() == RoundJudge.Kind.STALLED) {
             String relation = e.dirtyRateMibps() >= e.throughputMibps() ? "≥" : "too close to";
             return String.format(Locale.ROOT,
