@@ -43,6 +43,7 @@ final class ComponentCommands {
         cmd.addAll(List.of("--id", id, "--listen", listen, "--etcd", etcd, "--metrics", metrics, "--pekko", pekko,
                 "--seeds", String.join(",", seeds)));
         cmd.addAll(security());
+        cmd.addAll(config.schedulerArgs());
         return cmd;
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
  * @param name short lab name used in every created resource's name (see {@link LabNames})
  * @param insecure plaintext gRPC instead of mTLS
  * @param agentArgs extra arguments appended to every agent's command line (e.g. --driver fake)
+ * @param schedulerArgs extra arguments appended to every scheduler replica's command line (e.g. --policy pack)
  * @param subnet third octet k of 10.88.k.0/24 for namespace mode; 0 picks a free one
  * @param network where hosts live
  * @param readyTimeout how long to wait until every host is READY
@@ -24,6 +25,7 @@ public record LabConfig(
         String name,
         boolean insecure,
         List<String> agentArgs,
+        List<String> schedulerArgs,
         int subnet,
         NetworkMode network,
         Duration readyTimeout,
@@ -45,6 +47,7 @@ public record LabConfig(
         }
         new LabNames(name); // validates the name rule
         agentArgs = List.copyOf(agentArgs == null ? List.of() : agentArgs);
+        schedulerArgs = List.copyOf(schedulerArgs == null ? List.of() : schedulerArgs);
         if (subnet < 0 || subnet > 250) {
             throw new IllegalArgumentException("subnet: must be between 1 and 250 (0 = pick a free one), got " + subnet);
         }
@@ -72,6 +75,7 @@ public record LabConfig(
         private String name = DEFAULT_NAME;
         private boolean insecure;
         private final List<String> agentArgs = new ArrayList<>();
+        private final List<String> schedulerArgs = new ArrayList<>();
         private int subnet;
         private NetworkMode network = NetworkMode.AUTO;
         private Duration readyTimeout = Duration.ofSeconds(90);
@@ -94,6 +98,11 @@ public record LabConfig(
 
         public Builder insecure(boolean insecure) {
             this.insecure = insecure;
+            return this;
+        }
+
+        public Builder schedulerArgs(List<String> args) {
+            schedulerArgs.addAll(args);
             return this;
         }
 
@@ -125,7 +134,7 @@ public record LabConfig(
         public LabConfig build() {
             RepoLayout layout = repo != null ? repo : RepoLayout.locate();
             Path stateDir = dir != null ? dir : defaultDir(layout);
-            return new LabConfig(hosts, stateDir, name, insecure, agentArgs, subnet, network, readyTimeout, layout);
+            return new LabConfig(hosts, stateDir, name, insecure, agentArgs, schedulerArgs, subnet, network, readyTimeout, layout);
         }
     }
 

@@ -83,6 +83,9 @@ public final class LabMain implements Runnable {
                 description = "auto (namespaces as root on Linux), namespaces or loopback.")
         String network;
 
+        @Option(names = "--scheduler-arg", description = "Extra scheduler arguments, split on spaces; repeatable, e.g. --scheduler-arg='--rebalance-interval 30'.")
+        List<String> schedulerArgs = new ArrayList<>();
+
         @Option(names = "--agent-arg", description = "Extra agent arguments, split on spaces; repeatable, e.g. --agent-arg='--driver fake'.")
         List<String> agentArgs = new ArrayList<>();
 
@@ -92,7 +95,7 @@ public final class LabMain implements Runnable {
         @Override
         public Integer call() {
             LabConfig config = LabConfig.builder().hosts(hosts).dir(where.resolve()).name(name).insecure(insecure)
-                    .subnet(subnet).network(parseNetwork(network)).agentArgs(split(agentArgs))
+                    .subnet(subnet).network(parseNetwork(network)).agentArgs(split(agentArgs)).schedulerArgs(split(schedulerArgs))
                     .readyTimeout(Duration.ofSeconds(timeoutSeconds)).build();
             System.err.println("lab up: starting '" + config.name() + "' with " + hosts + " hosts in " + config.dir());
             // Ctrl-C while starting: components run in their own sessions, so remove them here rather than leak.
