@@ -7,7 +7,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v etcd >/dev/null || { echo "placement-scale: etcd not found; run bin/install-deps" >&2; exit 1; }
-(cd "$REPO" && mvn -q -B -o -pl bench package)
+(cd "$REPO" && mvn -q -B -o -pl bench package) >&2
 for policy in spread pack; do
   echo "placement-scale: $(date -u +%FT%TZ) policy=$policy nproc=$(nproc) load=[$(cut -d' ' -f1-3 /proc/loadavg)]" >&2
   # Bounded: budget (default 200 s of creates) plus setup stays under 5 minutes per policy.

@@ -18,10 +18,10 @@ done
 # The lab launches the scheduler and agent jars of this tree; build them only when missing (like bin/lab).
 for m in scheduler node-agent cli lab; do
   if [[ ! -f "$REPO/$m/target/hvfabric-$m-$V.jar" || ! -d "$REPO/$m/target/lib" ]]; then
-    (cd "$REPO" && mvn -q -B -o -pl "$m" -DskipTests package)
+    (cd "$REPO" && mvn -q -B -o -pl "$m" -DskipTests package) >&2
   fi
 done
-(cd "$REPO" && mvn -q -B -o -pl bench package)
+(cd "$REPO" && mvn -q -B -o -pl bench package) >&2
 echo "vsi-boot-latency: $(date -u +%FT%TZ) nproc=$(nproc) load=[$(cut -d' ' -f1-3 /proc/loadavg)]" >&2
 timeout --kill-after=30 900 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dhvf.repo="$REPO" \
   -cp "$REPO/bench/target/hvfabric-bench-$V.jar:$REPO/bench/target/lib/*" \
