@@ -124,7 +124,7 @@ public final class Scheduler implements AutoCloseable {
                 address -> GrpcTls.channel(address, config.tls()));
         closeables.push(forwarding);
         DesiredStates desired = new DesiredStates(view);
-        PlacementInputs placementInputs = new PlacementInputs(view, membership::reachabilityOf);
+        PlacementInputs placementInputs = new PlacementInputs(view, membership::members);
         VsiOperations vsis = new VsiOperations(view, keys, writer,
                 PlacementPipeline.fromConfig(config.placement()), placementInputs);
         images = new ImageCatalog(view, keys, writer, config.imageDir());

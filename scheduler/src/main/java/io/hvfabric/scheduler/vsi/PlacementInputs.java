@@ -1,5 +1,7 @@
 package io.hvfabric.scheduler.vsi;
 
+import io.hvfabric.common.membership.MemberView;
+import io.hvfabric.common.membership.MembershipConfig;
 import io.hvfabric.proto.v1.Host;
 import io.hvfabric.proto.v1.HostAllocation;
 import io.hvfabric.proto.v1.HostRecord;
@@ -17,16 +19,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /** Builds the placement pipeline's input from the view: every host with its state, capacity and allocation. */
 public final class PlacementInputs {
     private final ClusterView view;
-    private final BiFunction<String, String, String> reachability;
+    private final Supplier<List<MemberView>> members;
 
-    public PlacementInputs(ClusterView view, BiFunction<String, String, String> reachability) {
+    /** {@code members} is the gossip view; it is read once per call, not once per host. */
+    public PlacementInputs(ClusterView view, Supplier<List<MemberView>> members) {
         this.view = view;
-        this.reachability = reachability;
+        this.members = members;
     }
 
     public List<HostCandidate> candidates() {
@@ -37,11 +40,17 @@ public final class PlacementInputs {
                 groupsByHost.computeIfAbsent(v.value().getHost(), h -> new HashSet<>()).add(group);
             }
         }
+        Map<String, String> reachability = new HashMap<>();
+        for (MemberView m : members.get()) {
+            if (MembershipConfig.KIND_AGENT.equals(m.kind())) {
+                reachability.put(m.id(), m.reachable() ? MemberView.REACHABLE : MemberView.UNREACHABLE);
+            }
+        }
         List<HostCandidate> candidates = new ArrayList<>();
         for (Versioned<HostRecord> v : view.hosts()) {
             HostRecord host = v.value();
             Host.State state = HostStates.derive(host, view.alive(host.getId()).isPresent(),
-                    reachability.apply("agent", host.getId()));
+                    reachability.getOrDefault(host.getId(), MemberView.ABSENT));
             Resources allocated = view.allocation(host.getId())
                     .map(a -> a.value().getAllocated())
                     .orElse(Resources.getDefaultInstance());
