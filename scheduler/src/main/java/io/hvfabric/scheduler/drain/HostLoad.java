@@ -24,7 +24,7 @@ public record HostLoad(HostCandidate host, List<VsiLoad> vsis) {
     }
 
     /** This host after {@code vsi} left: its demand released and its group dropped unless another VSI still has it. */
-    HostLoad without(VsiLoad vsi) {
+    public HostLoad without(VsiLoad vsi) {
         List<VsiLoad> rest = new ArrayList<>(vsis);
         if (!rest.remove(vsi)) {
             throw new IllegalArgumentException("vsi '" + vsi.name() + "' is not on host '" + id() + "'");
@@ -41,7 +41,7 @@ public record HostLoad(HostCandidate host, List<VsiLoad> vsis) {
     }
 
     /** This host after {@code vsi} arrived. */
-    HostLoad with(VsiLoad vsi) {
+    public HostLoad with(VsiLoad vsi) {
         List<VsiLoad> grown = new ArrayList<>(vsis);
         grown.add(vsi);
         return new HostLoad(host.withPlaced(vsi.demand(), vsi.antiAffinityGroup()), grown);
