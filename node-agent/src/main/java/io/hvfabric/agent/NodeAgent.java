@@ -12,6 +12,8 @@ import io.hvfabric.agent.link.SchedulerEndpoints;
 import io.hvfabric.agent.link.SchedulerLink;
 import io.hvfabric.agent.link.TermGuard;
 import io.hvfabric.common.grpc.GrpcServerFactory;
+import io.hvfabric.migration.MigrationPolicy;
+import io.hvfabric.migration.PolicyConfig;
 import io.hvfabric.common.membership.ClusterMembership;
 import io.hvfabric.common.membership.MembershipConfig;
 import io.hvfabric.common.metrics.MetricsServer;
@@ -30,6 +32,11 @@ import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.fake.FakeDriver;
 import io.hvfabric.agent.driver.qemu.QemuDriver;
 import io.hvfabric.agent.driver.qemu.QemuDriverConfig;
+import io.hvfabric.agent.migration.MigrationServiceHandlers;
+import io.hvfabric.agent.migration.MigrationSessions;
+import io.hvfabric.agent.migration.MigrationSource;
+import io.hvfabric.agent.migration.MigrationTarget;
+import io.hvfabric.agent.migration.PostcopySupport;
 import io.hvfabric.agent.vsi.LaunchSpecs;
 import io.hvfabric.agent.vsi.Reconciler;
 import io.hvfabric.agent.vsi.RestartPolicy;
@@ -39,6 +46,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -95,18 +103,20 @@ public final class NodeAgent implements AutoCloseable {
         exportCapacity();
 
         driver = createDriver();
-        reconciler = new Reconciler(driver, new LaunchSpecs(
+        LaunchSpecs launchSpecs = new LaunchSpecs(
                 Accelerator.valueOf(profile.capabilities().getAccelerator().toUpperCase(java.util.Locale.ROOT)),
-                profile.capabilities().getCpuModel(), profile.capabilities().getMachineType()),
-                RestartPolicy.DEFAULT, () -> {
-                    if (link != null) {
-                        link.nudge();
-                    }
-                });
+                profile.capabilities().getCpuModel(), profile.capabilities().getMachineType());
+        MigrationSessions migrationSessions = new MigrationSessions();
+        reconciler = new Reconciler(driver, launchSpecs, RestartPolicy.DEFAULT, () -> {
+            if (link != null) {
+                link.nudge();
+            }
+        }, migrationSessions::isIncoming);
         reconciler.start();
         closeables.push(reconciler);
 
-        NodeServiceImpl nodeService = new NodeServiceImpl(this::hostInfo, driver::consoleLog, this::assignedHere);
+        NodeServiceImpl nodeService = new NodeServiceImpl(this::hostInfo, driver::consoleLog, this::assignedHere,
+                migrationHandlers(launchSpecs, migrationSessions));
         closeables.push(nodeService);
         server = GrpcServerFactory.start(GrpcTls.serverBuilder(socket(config.listen()), config.tls()), nodeService);
         closeables.push(() -> {
@@ -168,6 +178,24 @@ public final class NodeAgent implements AutoCloseable {
         desired.set(state);
         LOG.info("desired state: {} VSIs at revision {}", state.getVsisCount(), state.getRevision());
         reconciler.setDesired(state);
+    }
+
+    /**
+     * Live migration needs QMP, so only the QEMU driver gets the two roles. The target listens for the memory
+     * stream on the advertised address; with TLS both ends use the agent's own certificate (serverAuth+clientAuth).
+     */
+    private MigrationServiceHandlers migrationHandlers(LaunchSpecs launchSpecs, MigrationSessions sessions) {
+        if (!(driver instanceof QemuDriver qemu)) {
+            return new MigrationServiceHandlers(Optional.empty(), Optional.empty(), terms);
+        }
+        boolean postcopy = PostcopySupport.available(qemu.runAsUser());
+        LOG.info("live migration: post-copy {}", postcopy ? "available"
+                : "unavailable (QEMU runs unprivileged and vm.unprivileged_userfaultfd is not 1)");
+        MigrationPolicy policy = new MigrationPolicy(PolicyConfig.defaults().toBuilder().postcopyAllowed(postcopy).build());
+        MigrationSource source = new MigrationSource(driver, qemu::qmp, config.tls(), sessions, policy);
+        MigrationTarget target = new MigrationTarget(driver, qemu::qmp, launchSpecs, config.tls(),
+                config.advertise().host(), sessions, policy);
+        return new MigrationServiceHandlers(Optional.of(source), Optional.of(target), terms);
     }
 
     private boolean assignedHere(String name) {

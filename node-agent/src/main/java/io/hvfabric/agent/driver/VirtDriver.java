@@ -31,6 +31,13 @@ public interface VirtDriver {
     /** VSIs whose hypervisor process is alive on this node, whether adopted yet or not. */
     List<VmHandle> listRunning();
 
+    /**
+     * Lets a paused guest run again: a migration target after its memory arrived, or a source whose
+     * migration completed but was rolled back (QEMU's postmigrate). Does nothing if it already runs.
+     * Refused (OPERATION_FAILED) while the guest still waits for an incoming migration.
+     */
+    void resume(String name);
+
     /** {@link VmStatus#STOPPED} when no hypervisor process of that name is alive. */
     VmStatus status(String name);
 

@@ -3,13 +3,20 @@ package io.hvfabric.agent.grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.agent.migration.MigrationServiceHandlers;
 import io.hvfabric.agent.vsi.ConsoleTail;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.GetHostInfoRequest;
 import io.hvfabric.proto.v1.HostInfo;
+import io.hvfabric.proto.v1.MigrationControlRequest;
+import io.hvfabric.proto.v1.MigrationControlResponse;
+import io.hvfabric.proto.v1.MigrationProgress;
 import io.hvfabric.proto.v1.NodeServiceGrpc;
+import io.hvfabric.proto.v1.ReceiveMigrationRequest;
+import io.hvfabric.proto.v1.SendMigrationRequest;
+import io.hvfabric.proto.v1.TargetEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +30,7 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     private final Supplier<HostInfo> hostInfo;
     private final Function<String, Path> consoleLogs;
     private final Predicate<String> assignedHere;
+    private final MigrationServiceHandlers migrations;
     private final ExecutorService consoleThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "console-tail");
         t.setDaemon(true);
@@ -30,10 +38,11 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     });
 
     public NodeServiceImpl(Supplier<HostInfo> hostInfo, Function<String, Path> consoleLogs,
-                           Predicate<String> assignedHere) {
+                           Predicate<String> assignedHere, MigrationServiceHandlers migrations) {
         this.hostInfo = hostInfo;
         this.consoleLogs = consoleLogs;
         this.assignedHere = assignedHere;
+        this.migrations = migrations;
     }
 
     @Override
@@ -65,7 +74,36 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     }
 
     @Override
+    public void receiveMigration(ReceiveMigrationRequest request, StreamObserver<TargetEvent> response) {
+        migrations.receiveMigration(request, response);
+    }
+
+    @Override
+    public void sendMigration(SendMigrationRequest request, StreamObserver<MigrationProgress> response) {
+        migrations.sendMigration(request, response);
+    }
+
+    @Override
+    public void cancelMigration(MigrationControlRequest request, StreamObserver<MigrationControlResponse> response) {
+        response.onNext(migrations.cancelMigration(request));
+        response.onCompleted();
+    }
+
+    @Override
+    public void resumeTarget(MigrationControlRequest request, StreamObserver<MigrationControlResponse> response) {
+        response.onNext(migrations.resumeTarget(request));
+        response.onCompleted();
+    }
+
+    @Override
+    public void abortMigration(MigrationControlRequest request, StreamObserver<MigrationControlResponse> response) {
+        response.onNext(migrations.abortMigration(request));
+        response.onCompleted();
+    }
+
+    @Override
     public void close() {
         consoleThreads.shutdownNow();
+        migrations.close();
     }
 }

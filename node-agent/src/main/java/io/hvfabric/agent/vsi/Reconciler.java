@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class Reconciler implements AutoCloseable {
     private final LaunchSpecs launchSpecs;
     private final RestartPolicy restartPolicy;
     private final Runnable onStatusChange;
+    private final Predicate<String> incomingMigration;
     private final Thread thread;
     private final Map<String, VsiStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, RestartHistory> restarts = new HashMap<>();
@@ -48,8 +50,23 @@ public final class Reconciler implements AutoCloseable {
         long total;
     }
 
+    /** Desired state of a VSI leaving this host by live migration: leave its guest to the migration. */
+    public static final String MIGRATING_OUT = "MIGRATING_OUT";
+    /** Desired state of a VSI arriving on this host: keep the incoming guest, never start one. */
+    public static final String MIGRATING_IN = "MIGRATING_IN";
+
     public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
                       Runnable onStatusChange) {
+        this(driver, launchSpecs, restartPolicy, onStatusChange, name -> false);
+    }
+
+    /**
+     * @param incomingMigration names being received by a live migration on this agent right now; their guests are
+     *     never destroyed here, even before the scheduler lists them as {@link #MIGRATING_IN}
+     */
+    public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
+                      Runnable onStatusChange, Predicate<String> incomingMigration) {
+        this.incomingMigration = incomingMigration;
         this.driver = driver;
         this.launchSpecs = launchSpecs;
         this.restartPolicy = restartPolicy;
@@ -130,14 +147,15 @@ public final class Reconciler implements AutoCloseable {
             wanted.put(a.getSpec().getName(), a);
         }
         for (VmHandle running : driver.listRunning()) {
-            if (!wanted.containsKey(running.name())) {
+            if (!wanted.containsKey(running.name()) && !incomingMigration.test(running.name())) {
                 LOG.info("destroying VSI {}: no longer assigned to this host", running.name());
                 driver.destroy(running.name());
                 statuses.remove(running.name());
                 restarts.remove(running.name());
             }
         }
-        statuses.keySet().removeIf(name -> !wanted.containsKey(name));
+        // An arriving VSI is still owned (and reported) by its source host.
+        statuses.keySet().removeIf(name -> !wanted.containsKey(name) || MIGRATING_IN.equals(wanted.get(name).getDesired()));
         for (VsiAssignment assignment : wanted.values()) {
             if (closed) {
                 return;
@@ -148,8 +166,19 @@ public final class Reconciler implements AutoCloseable {
 
     private void converge(VsiAssignment assignment) {
         String name = assignment.getSpec().getName();
+        if (MIGRATING_IN.equals(assignment.getDesired())) {
+            return; // the target role owns this guest until the scheduler moves ownership here
+        }
         VmStatus actual = driver.status(name);
         VsiStatus previous = statuses.get(name);
+        if (MIGRATING_OUT.equals(assignment.getDesired())) {
+            // The source role drives QEMU now: no start, stop or restart, and a paused or postmigrate guest is
+            // exactly what a finished pre-copy leaves. Only report.
+            record(name, actual == VmStatus.STOPPED ? Vsi.State.FAILED : Vsi.State.MIGRATING, pidOf(name),
+                    actual == VmStatus.STOPPED ? "guest exited while migrating" : "migrating (guest is "
+                            + actual.name().toLowerCase() + ")", previous);
+            return;
+        }
         if ("STOPPED".equals(assignment.getDesired())) {
             if (actual.isAlive()) {
                 LOG.info("stopping VSI {}", name);
@@ -161,9 +190,30 @@ public final class Reconciler implements AutoCloseable {
         }
         switch (actual) {
             case RUNNING -> record(name, Vsi.State.RUNNING, pidOf(name), "", previous);
-            case PAUSED, INCOMING, MIGRATED -> record(name, Vsi.State.STARTING, pidOf(name),
-                    "guest is " + actual.name().toLowerCase(), previous);
+            case PAUSED, MIGRATED -> resume(name, actual, previous);
+            case INCOMING -> record(name, Vsi.State.STARTING, pidOf(name), "guest is waiting for an incoming migration",
+                    previous);
             case SHUTDOWN, CRASHED, STOPPED -> startOrRestart(assignment, actual, previous);
+        }
+    }
+
+    /**
+     * Desired RUNNING but the guest is paused: a rollback after the migration paused the source (postmigrate), or a
+     * migrated guest whose ResumeTarget was lost. Ownership says this host runs it, so it runs.
+     */
+    private void resume(String name, VmStatus actual, VsiStatus previous) {
+        if (incomingMigration.test(name)) {
+            record(name, Vsi.State.STARTING, pidOf(name), "guest is still being received", previous);
+            return;
+        }
+        try {
+            LOG.info("resuming VSI {} (was {})", name, actual.name().toLowerCase());
+            driver.resume(name);
+            record(name, Vsi.State.RUNNING, pidOf(name), "", previous);
+        } catch (RuntimeException e) {
+            LOG.warn("VSI {} could not be resumed: {}", name, e.getMessage());
+            record(name, Vsi.State.STARTING, pidOf(name), "guest is " + actual.name().toLowerCase()
+                    + "; resume failed: " + e.getMessage(), previous);
         }
     }
 

@@ -130,6 +130,20 @@ public final class FakeDriver implements VirtDriver {
     }
 
     @Override
+    public void resume(String name) {
+        FakeVm vm = vms.get(VmLaunchSpec.requireValidName(name));
+        if (vm == null || !vm.status().isAlive()) {
+            throw new VirtDriverException(Kind.NOT_FOUND, name, "no such fake VM");
+        }
+        if (vm.status() == VmStatus.INCOMING) {
+            throw new VirtDriverException(Kind.OPERATION_FAILED, name, "still waiting for an incoming migration");
+        }
+        if (vm.status() == VmStatus.PAUSED || vm.status() == VmStatus.MIGRATED) {
+            vms.put(name, vm.with(VmStatus.RUNNING));
+        }
+    }
+
+    @Override
     public Path consoleLog(String name) {
         return runRoot.resolve(VmLaunchSpec.requireValidName(name)).resolve("console.log");
     }
@@ -147,6 +161,14 @@ public final class FakeDriver implements VirtDriver {
     /** The guest panics: the "process" stays, status becomes CRASHED. */
     public void crash(String name) {
         setStatus(name, VmStatus.CRASHED);
+    }
+
+    /** The guest stops executing with its process alive, as after a completed outgoing migration. */
+    public void pause(String name, VmStatus status) {
+        if (status != VmStatus.PAUSED && status != VmStatus.MIGRATED) {
+            throw new IllegalArgumentException("status must be PAUSED or MIGRATED, got " + status);
+        }
+        setStatus(name, status);
     }
 
     /** The hypervisor process disappears behind the agent's back (OOM kill, host operator). */

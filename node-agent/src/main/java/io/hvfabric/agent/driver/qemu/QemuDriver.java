@@ -276,6 +276,32 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     }
 
     @Override
+    public void resume(String name) {
+        VmLaunchSpec.requireValidName(name);
+        synchronized (lock(name)) {
+            RunDir dir = RunDir.of(config.runRoot(), name);
+            if (livePid(dir).isEmpty()) {
+                throw new VirtDriverException(Kind.NOT_FOUND, name, "no QEMU is running");
+            }
+            try {
+                QmpClient qmp = client(name, dir);
+                VmStatus before = VmStatus.fromQemu(qmp.queryStatus().status());
+                if (before == VmStatus.RUNNING) {
+                    return;
+                }
+                if (before == VmStatus.INCOMING) {
+                    // "cont" here would only arm autostart; the memory has not arrived yet.
+                    throw new VirtDriverException(Kind.OPERATION_FAILED, name, "still waiting for an incoming migration");
+                }
+                qmp.cont();
+                log.info("VSI {}: resumed (was {})", name, before);
+            } catch (QmpException e) {
+                throw new VirtDriverException(Kind.OPERATION_FAILED, name, "cont failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
     public Path consoleLog(String name) {
         return RunDir.of(config.runRoot(), VmLaunchSpec.requireValidName(name)).consoleLog();
     }

@@ -1,0 +1,203 @@
+package io.hvfabric.agent.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hvfabric.agent.driver.VirtDriver;
+import io.hvfabric.agent.driver.VmHandle;
+import io.hvfabric.agent.driver.VmLaunchSpec;
+import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.migration.MigrationSessions.Role;
+import io.hvfabric.agent.migration.MigrationSessions.Session;
+import io.hvfabric.agent.qmp.QmpException;
+import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.migration.MigrationPolicy;
+import io.hvfabric.proto.v1.MigrationProgress;
+import io.hvfabric.proto.v1.SendMigrationRequest;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Source role: arms the planned capabilities and parameters, starts {@code migrate} to the target's URI, and every
+ * {@value #POLL_MS} ms turns {@code query-migrate} into a {@link MigrationProgress} sample, lets the convergence
+ * policy decide (raise the rung, switch to post-copy, abort) and streams the sample. The last sample has status
+ * completed, failed or cancelled. A completed source guest stays paused (postmigrate) for the scheduler to destroy;
+ * cancelling keeps it running here.
+ */
+public final class MigrationSource {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationSource.class);
+    static final long POLL_MS = 250;
+    /** After migrate_cancel, QEMU needs a moment to tear the stream down and report "cancelled". */
+    private static final long CANCEL_SETTLE_MS = 30_000;
+    private static final Pattern URI = Pattern.compile("tcp:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}");
+    static final String TLS_OBJECT_ID = "hvf-tls-out";
+
+    private final VirtDriver driver;
+    private final QmpAccess qmpAccess;
+    private final Optional<TlsFiles> tls;
+    private final MigrationSessions sessions;
+    private final MigrationPolicy policy;
+
+    public MigrationSource(VirtDriver driver, QmpAccess qmpAccess, Optional<TlsFiles> tls, MigrationSessions sessions,
+                           MigrationPolicy policy) {
+        this.policy = policy;
+        this.driver = driver;
+        this.qmpAccess = qmpAccess;
+        this.tls = tls;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Runs the migration on the calling thread, handing each sample to {@code samples}. Raising {@code cancel}
+     * sends {@code migrate_cancel} at once; the guest keeps running here.
+     *
+     * @throws IllegalArgumentException a malformed request (the message names the field)
+     * @throws IllegalStateException the guest is not running here, or is already being migrated
+     */
+    public void send(SendMigrationRequest request, Consumer<MigrationProgress> samples, CancelSignal cancel) {
+        String name = validate(request);
+        MigrationTls.requireAllowed(request.getTls(), tls);
+        VmStatus status = driver.status(name);
+        if (status != VmStatus.RUNNING) {
+            throw new IllegalStateException("VSI " + name + " must be running on this host to migrate it, but is "
+                    + status.name().toLowerCase(Locale.ROOT));
+        }
+        MigrationQmp qmp = new MigrationQmp(qmpAccess.qmp(name));
+        Session session = new Session(request.getMigrationId(), name, Role.SOURCE, () -> cancelQuietly(name, qmp));
+        sessions.begin(session);
+        QemuTlsCredentials creds = null;
+        try {
+            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib());
+            qmp.setCapabilities(tuning.sourceCapabilities());
+            qmp.setParameters(tuning.sourceParameters());
+            if (request.getTls()) {
+                creds = QemuTlsCredentials.prepare(runDir(name), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.CLIENT, tls.get());
+                qmp.addTlsCredentials(creds);
+                qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), request.getTargetHost()));
+            } else {
+                qmp.setParameters(MigrationQmp.tlsParameters("", ""));
+            }
+            LOG.info("migration {}: sending VSI {} to {} (tls={}, {})", request.getMigrationId(), name, request.getUri(),
+                    request.getTls(), tuning);
+            cancel.onCancel(session.onCancel());
+            if (cancel.isCancelled()) {
+                samples.accept(MigrationProgress.newBuilder().setStatus("cancelled").setRung(tuning.rung())
+                        .setReason("cancelled before the migration started").build());
+                return;
+            }
+            qmp.migrate(request.getUri());
+            follow(request.getMigrationId(), name, qmp,
+                    new MigrationSteering(policy, tuning.plan(), System::currentTimeMillis), samples, cancel);
+        } catch (IOException e) {
+            cancelQuietly(name, qmp);
+            LOG.warn("migration {}: source side of {} failed", request.getMigrationId(), name, e);
+            samples.accept(MigrationProgress.newBuilder().setStatus("failed")
+                    .setError(e.getMessage() == null ? e.toString() : e.getMessage()).build());
+        } finally {
+            sessions.end(session);
+            MigrationTarget.deleteQuietly(creds);
+        }
+    }
+
+    private void follow(String migrationId, String name, MigrationQmp qmp, MigrationSteering steering,
+                        Consumer<MigrationProgress> samples, CancelSignal cancel) throws QmpException {
+        long cancelledAt = 0;
+        long startedAt = System.currentTimeMillis();
+        MigrationProgress previous = null;
+        while (true) {
+            try {
+                cancel.await(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelQuietly(name, qmp);
+                return;
+            }
+            JsonNode info = qmp.queryMigrate();
+            MigrationProgress sample = ProgressSamples.withLastKnownCounters(ProgressSamples.fromQueryMigrate(info),
+                    previous, System.currentTimeMillis() - startedAt);
+            previous = sample;
+            if (cancel.isCancelled()) {
+                // Only a final status still matters; the policy must not act on a migration being torn down.
+                cancelledAt = cancelledAt == 0 ? System.currentTimeMillis() : cancelledAt;
+                if (ProgressSamples.isFinal(sample.getStatus())
+                        || System.currentTimeMillis() - cancelledAt > CANCEL_SETTLE_MS) {
+                    samples.accept(sample.toBuilder().setReason("cancelled by the scheduler").build());
+                    LOG.info("migration {}: VSI {} cancelled, QEMU says {}", migrationId, name, sample.getStatus());
+                    return;
+                }
+                continue;
+            }
+            samples.accept(steering.step(sample, qmp));
+            if (ProgressSamples.isFinal(sample.getStatus())) {
+                LOG.info("migration {}: VSI {} {} after {} ms (downtime {} ms, {} bytes, {} rounds)", migrationId, name,
+                        sample.getStatus(), sample.getElapsedMs(), sample.getDowntimeMs(), sample.getTransferredBytes(),
+                        sample.getRound());
+                return;
+            }
+        }
+    }
+
+    /** CancelMigration: stops an outgoing migration of {@code name}; the guest keeps running here. Idempotent. */
+    public String cancel(String name) {
+        VmLaunchSpec.requireValidName(name);
+        Optional<Session> session = sessions.find(Role.SOURCE, name);
+        if (session.isPresent()) {
+            session.get().onCancel().run();
+        } else if (driver.status(name).isAlive()) {
+            cancelQuietly(name, new MigrationQmp(qmpAccess.qmp(name)));
+        }
+        return observed(name);
+    }
+
+    /**
+     * Source side of AbortMigration: cancels what still runs and, if a completed (or failed) migration left the guest
+     * paused, lets it run again, so after a rollback exactly one copy runs: this one. Idempotent.
+     */
+    public String abort(String name) {
+        cancel(name);
+        VmStatus status = driver.status(name);
+        if (status == VmStatus.MIGRATED || status == VmStatus.PAUSED) {
+            driver.resume(name);
+        }
+        return observed(name);
+    }
+
+    private String observed(String name) {
+        return driver.status(name).name().toLowerCase(Locale.ROOT);
+    }
+
+    private void cancelQuietly(String name, MigrationQmp qmp) {
+        try {
+            qmp.cancel();
+            LOG.info("VSI {}: migrate_cancel sent", name);
+        } catch (QmpException | RuntimeException e) {
+            LOG.warn("VSI {}: migrate_cancel failed: {}", name, e.toString());
+        }
+    }
+
+    private java.nio.file.Path runDir(String name) {
+        return driver.listRunning().stream().filter(h -> h.name().equals(name)).map(VmHandle::runDir).findFirst()
+                .orElseThrow(() -> new IllegalStateException("VSI " + name + " is not running on this host"));
+    }
+
+    private static String validate(SendMigrationRequest request) {
+        if (request.getMigrationId().isBlank()) {
+            throw new IllegalArgumentException("migration_id must not be empty");
+        }
+        VmLaunchSpec.requireValidName(request.getName());
+        if (!URI.matcher(request.getUri()).matches()) {
+            throw new IllegalArgumentException("uri must be tcp:<host>:<port> as sent by the target's READY, got '"
+                    + request.getUri() + "'");
+        }
+        if (request.getTls() && request.getTargetHost().isBlank()) {
+            throw new IllegalArgumentException("target_host must name the target's IP when tls is set");
+        }
+        if (request.getMemoryMib() < 0) {
+            throw new IllegalArgumentException("memory_mib must not be negative, got " + request.getMemoryMib());
+        }
+        return request.getName();
+    }
+}

@@ -1,0 +1,322 @@
+package io.hvfabric.agent.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.hvfabric.agent.driver.VirtDriver;
+import io.hvfabric.agent.driver.VmHandle;
+import io.hvfabric.agent.driver.VmLaunchSpec;
+import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.migration.MigrationSessions.Role;
+import io.hvfabric.agent.migration.MigrationSessions.Session;
+import io.hvfabric.agent.qmp.QmpException;
+import io.hvfabric.agent.vsi.LaunchSpecs;
+import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.migration.MigrationPolicy;
+import io.hvfabric.proto.v1.ReceiveMigrationRequest;
+import io.hvfabric.proto.v1.TargetEvent;
+import io.hvfabric.proto.v1.VsiAssignment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Target role: starts the VSI's QEMU with exactly the launch spec a normal start would use, but waiting for an
+ * incoming migration ({@code -incoming defer}), arms the same capabilities as the source (both sides derive them from
+ * {@code MigrationPolicy.plan} with the same inputs), listens, and watches until all memory arrived. The guest then
+ * stays paused until {@link #resume}, after the scheduler moved ownership.
+ */
+public final class MigrationTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationTarget.class);
+    static final long POLL_MS = 250;
+    private static final int LISTEN_ATTEMPTS = 3;
+    static final String TLS_OBJECT_ID = "hvf-tls-in";
+    static final String MARKER = "incoming-migration";
+
+    private final VirtDriver driver;
+    private final QmpAccess qmpAccess;
+    private final LaunchSpecs launchSpecs;
+    private final Optional<TlsFiles> tls;
+    private final String listenHost;
+    private final MigrationSessions sessions;
+    private final MigrationPolicy policy;
+
+    /**
+     * @param tls the agent's certificate files; empty only for an agent started with {@code --insecure}
+     * @param listenHost the host IP the migration stream is accepted on (the agent's advertised address)
+     */
+    public MigrationTarget(VirtDriver driver, QmpAccess qmpAccess, LaunchSpecs launchSpecs, Optional<TlsFiles> tls,
+                           String listenHost, MigrationSessions sessions, MigrationPolicy policy) {
+        this.policy = policy;
+        this.driver = driver;
+        this.qmpAccess = qmpAccess;
+        this.launchSpecs = launchSpecs;
+        this.tls = tls;
+        this.listenHost = listenHost;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Runs the whole target side on the calling thread: READY with the URI, then COMPLETED or FAILED. If
+     * {@code cancel} is raised before COMPLETED, the incoming QEMU is destroyed and no further event is sent.
+     *
+     * @throws IllegalArgumentException a malformed request (the message names the field)
+     * @throws IllegalStateException the VSI runs here already or is being received by another migration
+     */
+    public void receive(ReceiveMigrationRequest request, Consumer<TargetEvent> events, CancelSignal cancel) {
+        VsiAssignment assignment = parseAssignment(request);
+        String name = assignment.getSpec().getName();
+        MigrationTls.requireAllowed(request.getTls(), tls);
+        Session session = new Session(request.getMigrationId(), name, Role.TARGET, cancel::cancel);
+        sessions.begin(session);
+        QemuTlsCredentials creds = null;
+        boolean started = false;
+        try {
+            clearLeftover(name);
+            VmLaunchSpec spec = withIncoming(launchSpecs.forAssignment(assignment));
+            if (cancel.isCancelled()) {
+                return;
+            }
+            VmHandle handle = driver.start(spec);
+            started = true;
+            // Durable (lives and dies with the run dir): an AbortMigration after an agent restart still knows
+            // this paused guest is the incoming copy, not a source to resume.
+            Files.writeString(handle.runDir().resolve(MARKER), request.getMigrationId());
+            cancel.onCancel(() -> destroyQuietly(name, "the scheduler cancelled the incoming migration"));
+            MigrationQmp qmp = new MigrationQmp(qmpAccess.qmp(name));
+            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib());
+            qmp.setCapabilities(tuning.targetCapabilities());
+            qmp.setParameters(tuning.targetParameters());
+            if (request.getTls()) {
+                creds = QemuTlsCredentials.prepare(handle.runDir(), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.SERVER, tls.get());
+                qmp.addTlsCredentials(creds);
+                qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), null));
+            }
+            String uri = listen(qmp);
+            LOG.info("migration {}: receiving VSI {} on {} (tls={}, {})", request.getMigrationId(), name, uri,
+                    request.getTls(), tuning);
+            events.accept(TargetEvent.newBuilder().setKind(TargetEvent.Kind.READY).setUri(uri).build());
+            watch(request.getMigrationId(), name, qmp, events, cancel);
+        } catch (IOException | RuntimeException e) {
+            if (cancel.isCancelled()) {
+                LOG.info("migration {}: target side of {} ended after cancel: {}", request.getMigrationId(), name, e.toString());
+                return;
+            }
+            LOG.warn("migration {}: target side of {} failed", request.getMigrationId(), name, e);
+            if (started) {
+                destroyQuietly(name, "the incoming migration failed");
+            }
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                throw (RuntimeException) e;
+            }
+            events.accept(failed(e.getMessage() == null ? e.toString() : e.getMessage()));
+        } finally {
+            sessions.end(session);
+            deleteQuietly(creds);
+        }
+    }
+
+    /** Polls the incoming side until QEMU reports an end, the QEMU process dies, or the scheduler cancels. */
+    private void watch(String migrationId, String name, MigrationQmp qmp, Consumer<TargetEvent> events, CancelSignal cancel)
+            throws QmpException {
+        boolean resumedForPostcopy = false;
+        while (true) {
+            try {
+                if (cancel.await(POLL_MS)) {
+                    return; // the cancel reaction destroys the QEMU
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                destroyQuietly(name, "the agent is shutting down");
+                return;
+            }
+            JsonNode info;
+            try {
+                info = qmp.queryMigrate();
+            } catch (QmpException e) {
+                if (driver.status(name) == VmStatus.STOPPED) {
+                    // QEMU 7.2 exits when an incoming migration fails.
+                    finishFailed(name, events, "the target QEMU exited during the incoming migration");
+                    return;
+                }
+                throw e;
+            }
+            String status = info.path("status").asText("none");
+            if ("postcopy-active".equals(status) && !resumedForPostcopy && driver.status(name) == VmStatus.PAUSED) {
+                // The source has stopped for good and sent the CPU state; the guest's pages arrive on demand only
+                // while it runs here. Left paused (-S), it would sit idle until COMPLETED: a downtime as long as
+                // the whole post-copy phase.
+                resumedForPostcopy = true;
+                driver.resume(name);
+                LOG.info("migration {}: VSI {} switched to post-copy, running here", migrationId, name);
+            }
+            if ("completed".equals(status)) {
+                LOG.info("migration {}: VSI {} arrived, paused until resumed", migrationId, name);
+                events.accept(TargetEvent.newBuilder().setKind(TargetEvent.Kind.COMPLETED).build());
+                return;
+            }
+            if ("failed".equals(status) || "cancelled".equals(status)) {
+                finishFailed(name, events, "incoming migration " + status + ": "
+                        + info.path("error-desc").asText("QEMU gave no reason"));
+                return;
+            }
+        }
+    }
+
+    private void finishFailed(String name, Consumer<TargetEvent> events, String error) {
+        destroyQuietly(name, error);
+        events.accept(failed(error));
+    }
+
+    /**
+     * Target side of ResumeTarget: lets the arrived guest run. Idempotent.
+     *
+     * @return the run state observed afterwards (lowercase {@link VmStatus})
+     */
+    public String resume(String name) {
+        VmLaunchSpec.requireValidName(name);
+        if (sessions.isIncoming(name)) {
+            throw new IllegalStateException("VSI " + name + " is still being received; resume it after COMPLETED");
+        }
+        driver.resume(name);
+        runDir(name).ifPresent(d -> {
+            try {
+                Files.deleteIfExists(d.resolve(MARKER));
+            } catch (IOException e) {
+                LOG.warn("VSI {}: cannot remove {}: {}", name, d.resolve(MARKER), e.toString());
+            }
+        });
+        return observed(name);
+    }
+
+    /**
+     * True if {@code name} here is the incoming copy of migration {@code migrationId}: being received, waiting for
+     * an incoming migration, or arrived and not yet resumed through {@link #resume}.
+     */
+    public boolean isTargetCopy(String migrationId, String name) {
+        VmLaunchSpec.requireValidName(name);
+        if (sessions.find(Role.TARGET, name).filter(s -> s.migrationId().equals(migrationId)).isPresent()) {
+            return true;
+        }
+        VmStatus status = driver.status(name);
+        if (status == VmStatus.INCOMING) {
+            return true;
+        }
+        return status != VmStatus.RUNNING && marker(name).map(id -> id.equals(migrationId)).orElse(false);
+    }
+
+    private Optional<String> marker(String name) {
+        return runDir(name).map(d -> d.resolve(MARKER)).filter(Files::isRegularFile).map(p -> {
+            try {
+                return Files.readString(p).trim();
+            } catch (IOException e) {
+                return "";
+            }
+        });
+    }
+
+    private Optional<Path> runDir(String name) {
+        return driver.listRunning().stream().filter(h -> h.name().equals(name)).map(VmHandle::runDir).findFirst();
+    }
+
+    /** Target side of AbortMigration: the incoming copy goes, whatever state it reached. Idempotent. */
+    public String abort(String name) {
+        VmLaunchSpec.requireValidName(name);
+        sessions.find(Role.TARGET, name).ifPresent(s -> s.onCancel().run());
+        driver.destroy(name);
+        return observed(name);
+    }
+
+    String observed(String name) {
+        return driver.status(name).name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private String listen(MigrationQmp qmp) throws QmpException, IOException {
+        QmpException last = null;
+        for (int attempt = 0; attempt < LISTEN_ATTEMPTS; attempt++) {
+            String uri = "tcp:" + uriHost(listenHost) + ":" + freePort(listenHost);
+            try {
+                qmp.migrateIncoming(uri);
+                return uri;
+            } catch (QmpException e) {
+                last = e; // most likely the port was taken between our probe and QEMU's bind
+            }
+        }
+        throw last;
+    }
+
+    /** A port free right now on {@code host}; QEMU binds it moments later (a rare race is retried by the caller). */
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    private static String uriHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** If a QEMU of that name already waits for a migration here, it is a leftover of an earlier attempt. */
+    private void clearLeftover(String name) {
+        VmStatus status = driver.status(name);
+        if (status == VmStatus.INCOMING) {
+            LOG.info("VSI {}: removing a leftover incoming QEMU of an earlier attempt", name);
+            driver.destroy(name);
+        } else if (status.isAlive()) {
+            throw new IllegalStateException("VSI " + name + " already runs on this host (" + status.name().toLowerCase(java.util.Locale.ROOT)
+                    + "); cannot receive it");
+        }
+    }
+
+    private static VsiAssignment parseAssignment(ReceiveMigrationRequest request) {
+        if (request.getMigrationId().isBlank()) {
+            throw new IllegalArgumentException("migration_id must not be empty");
+        }
+        VsiAssignment assignment;
+        try {
+            assignment = VsiAssignment.parseFrom(request.getAssignment());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("assignment must be a serialized VsiAssignment: " + e.getMessage(), e);
+        }
+        if (!assignment.hasSpec()) {
+            throw new IllegalArgumentException("assignment must carry the VSI spec");
+        }
+        VmLaunchSpec.requireValidName(assignment.getSpec().getName());
+        return assignment;
+    }
+
+    static VmLaunchSpec withIncoming(VmLaunchSpec s) {
+        return new VmLaunchSpec(s.name(), s.vcpus(), s.memoryMib(), s.kernel(), s.initrd(), s.cmdline(), s.accelerator(),
+                s.cpuModel(), s.machineType(), Optional.of("defer"), s.nics());
+    }
+
+    private void destroyQuietly(String name, String why) {
+        try {
+            driver.destroy(name);
+            LOG.info("VSI {}: incoming QEMU destroyed: {}", name, why);
+        } catch (RuntimeException e) {
+            LOG.warn("VSI {}: cannot destroy the incoming QEMU ({}): {}", name, why, e.toString());
+        }
+    }
+
+    static void deleteQuietly(QemuTlsCredentials creds) {
+        if (creds != null) {
+            try {
+                creds.deleteFiles();
+            } catch (IOException e) {
+                LOG.warn("cannot remove TLS copies in {}: {}", creds.dir(), e.toString());
+            }
+        }
+    }
+
+    private static TargetEvent failed(String error) {
+        return TargetEvent.newBuilder().setKind(TargetEvent.Kind.FAILED).setError(error).build();
+    }
+}
