@@ -22,7 +22,7 @@ public record RebalanceOptions(
         int targetHostsPerStep,
         double moveOverheadSeconds) {
 
-    public static final RebalanceOptions DEFAULT = new RebalanceOptions(0.05, 0.002, 1_000, 8, 16, 10.0);
+    public static final RebalanceOptions DEFAULT = new RebalanceOptions(0.05, 0.002, 1_000, 8, 16, 60.0);
 
     public RebalanceOptions {
         if (!(targetImbalance >= 0) || Double.isInfinite(targetImbalance)) {
@@ -52,6 +52,11 @@ public record RebalanceOptions(
     public RebalanceOptions withMaxMoves(int value) {
         return new RebalanceOptions(targetImbalance, minImprovement, value, sourceHostsPerStep, targetHostsPerStep,
                 moveOverheadSeconds);
+    }
+
+    public RebalanceOptions withMoveOverheadSeconds(double value) {
+        return new RebalanceOptions(targetImbalance, minImprovement, maxMoves, sourceHostsPerStep, targetHostsPerStep,
+                value);
     }
 
     public RebalanceOptions withMinImprovement(double value) {
