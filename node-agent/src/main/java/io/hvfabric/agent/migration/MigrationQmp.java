@@ -39,7 +39,7 @@ final class MigrationQmp {
     void removeObjectQuietly(String id) {
         try {
             qmp.execute("object-del", Map.of("id", id));
-        } catch (QmpException e) {
+        } catch (QmpException | RuntimeException e) {
             // absent (the usual case) or still in use by a finished migration's state: either way nothing to do
         }
     }
@@ -77,5 +77,15 @@ final class MigrationQmp {
             p.put("tls-hostname", hostname);
         }
         return p;
+    }
+
+    /** After a migration: stop referring to the credentials object and remove it, so the next one starts clean. */
+    void dropTlsQuietly(String credsId) {
+        try {
+            setParameters(tlsParameters("", ""));
+        } catch (QmpException | RuntimeException e) {
+            // QEMU gone (a destroyed target) or busy tearing down: nothing left to clean
+        }
+        removeObjectQuietly(credsId);
     }
 }

@@ -98,6 +98,9 @@ public final class MigrationSource {
                     .setError(e.getMessage() == null ? e.toString() : e.getMessage()).build());
         } finally {
             sessions.end(session);
+            if (creds != null) {
+                qmp.dropTlsQuietly(creds.objectId());
+            }
             MigrationTarget.deleteQuietly(creds);
         }
     }

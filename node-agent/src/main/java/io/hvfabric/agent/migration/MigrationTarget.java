@@ -76,6 +76,7 @@ public final class MigrationTarget {
         Session session = new Session(request.getMigrationId(), name, Role.TARGET, cancel::cancel);
         sessions.begin(session);
         QemuTlsCredentials creds = null;
+        MigrationQmp qmp = null;
         boolean started = false;
         try {
             clearLeftover(name);
@@ -89,7 +90,7 @@ public final class MigrationTarget {
             // this paused guest is the incoming copy, not a source to resume.
             Files.writeString(handle.runDir().resolve(MARKER), request.getMigrationId());
             cancel.onCancel(() -> destroyQuietly(name, "the scheduler cancelled the incoming migration"));
-            MigrationQmp qmp = new MigrationQmp(qmpAccess.qmp(name));
+            qmp = new MigrationQmp(qmpAccess.qmp(name));
             MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib());
             qmp.setCapabilities(tuning.targetCapabilities());
             qmp.setParameters(tuning.targetParameters());
@@ -118,6 +119,9 @@ public final class MigrationTarget {
             events.accept(failed(e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             sessions.end(session);
+            if (creds != null && qmp != null) {
+                qmp.dropTlsQuietly(creds.objectId());
+            }
             deleteQuietly(creds);
         }
     }

@@ -49,6 +49,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Live migration between two QEMU drivers (two run roots, two cgroup parents: two "hosts") on loopback, through the
@@ -174,11 +176,17 @@ class QemuMigrationIT {
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
+    private static final String DIRTY_WORKLOAD = "hvf.dirty=32 hvf.dirty_rate=16";
+
     private VsiAssignment startSource(String vsi) throws Exception {
+        return startSource(vsi, DIRTY_WORKLOAD);
+    }
+
+    private VsiAssignment startSource(String vsi, String kernelArgs) throws Exception {
         name = vsi;
         VsiAssignment assignment = VsiAssignment.newBuilder()
                 .setSpec(VsiSpec.newBuilder().setName(vsi).setVcpus(1).setMemoryMib(MEMORY_MIB)
-                        .setKernelArgs("hvf.dirty=32 hvf.dirty_rate=16"))
+                        .setKernelArgs(kernelArgs))
                 .setDesired("RUNNING")
                 .setImage(image)
                 .build();
@@ -186,7 +194,10 @@ class QemuMigrationIT {
                 .forAssignment(assignment));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                 .until(() -> ticks(driverA.consoleLog(vsi)).size() >= 2);
-        assertThat(Files.readString(driverA.consoleLog(vsi))).contains("hvf-dirty allocated=32MiB rate=16MiB/s");
+        if (!kernelArgs.isEmpty()) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    Files.readString(driverA.consoleLog(vsi)).contains("hvf-dirty allocated=32MiB rate=16MiB/s"));
+        }
         return assignment;
     }
 
@@ -207,9 +218,15 @@ class QemuMigrationIT {
                 .build();
     }
 
-    @Test
-    void guestMovesOverTlsAndKeepsCountingOnTheTarget() throws Exception {
-        VsiAssignment assignment = startSource("mig-ok");
+    /**
+     * An idle guest and one dirtying 16 MiB/s of a 32 MiB working set. Under QEMU 7.2's TCG the busy guest often
+     * arrives with corrupted memory (its kernel oopses right after resume) even though QEMU reports the migration
+     * completed; the same happens with plain QEMU outside the agent, with and without TLS.
+     */
+    @ParameterizedTest(name = "workload ''{0}''")
+    @ValueSource(strings = {"", DIRTY_WORKLOAD})
+    void guestMovesOverTlsAndKeepsCountingOnTheTarget(String workload) throws Exception {
+        VsiAssignment assignment = startSource(workload.isEmpty() ? "mig-idle" : "mig-busy", workload);
         MigrationObjective objective = MigrationObjective.getDefaultInstance();
         LinkedBlockingQueue<TargetEvent> events = new LinkedBlockingQueue<>();
         CompletableFuture<Void> targetDone = receive(assignment, objective, "m-ok", events, new CancelSignal());
@@ -224,7 +241,7 @@ class QemuMigrationIT {
         source.send(sendRequest("m-ok", ready.getUri(), objective), samples::add, new CancelSignal());
 
         MigrationProgress last = samples.get(samples.size() - 1);
-        System.out.printf("QemuMigrationIT: TLS migration of a %d MiB guest: %s, total %d ms, downtime %d ms, "
+        System.out.printf("QemuMigrationIT: TLS migration of a %d MiB guest [" + workload + "]: %s, total %d ms, downtime %d ms, "
                         + "%d bytes in %d rounds, rung %s (%s), %d samples%n", MEMORY_MIB, last.getStatus(),
                 last.getElapsedMs(), last.getDowntimeMs(), last.getTransferredBytes(), last.getRound(), last.getRung(),
                 last.getReason(), samples.size());
