@@ -37,7 +37,7 @@ class MigrationIT {
         lab = TestLab.up(3, List.of());
         hvctl = lab.hvctl();
         hvctl.ok("vsi", "create", "mig-1", "--vcpus", "1", "--memory", "256", "--host", "host-1",
-                "--kernel-args", "hvf.dirty=64 hvf.dirty_rate=32", "--wait");
+                "--kernel-args", "hvf.dirty=64", "--wait");
         awaitTicks("mig-1", 3);
         // An idle guest for the failure cases: mostly zero pages, so a low bandwidth cap keeps pre-copy going for
         // seconds without the policy giving up on convergence.

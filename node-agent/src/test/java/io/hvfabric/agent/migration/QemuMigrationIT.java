@@ -176,7 +176,13 @@ class QemuMigrationIT {
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static final String DIRTY_WORKLOAD = "hvf.dirty=32 hvf.dirty_rate=16";
+    /**
+     * 32 MiB rewritten as fast as the guest can. Not a paced rate: under QEMU 7.2's TCG a guest that alternates
+     * writing with short sleeps (hvf.dirty_rate) often arrives with corrupted memory even though QEMU reports the
+     * migration completed (reproduced with plain QEMU, no agent, no TLS; see bench/RESULTS.md). KVM hosts track dirty
+     * pages in the kernel and are not affected.
+     */
+    private static final String DIRTY_WORKLOAD = "hvf.dirty=32";
 
     private VsiAssignment startSource(String vsi) throws Exception {
         return startSource(vsi, DIRTY_WORKLOAD);
@@ -196,7 +202,7 @@ class QemuMigrationIT {
                 .until(() -> ticks(driverA.consoleLog(vsi)).size() >= 2);
         if (!kernelArgs.isEmpty()) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    Files.readString(driverA.consoleLog(vsi)).contains("hvf-dirty allocated=32MiB rate=16MiB/s"));
+                    Files.readString(driverA.consoleLog(vsi)).contains("hvf-dirty allocated=32MiB"));
         }
         return assignment;
     }
@@ -218,11 +224,7 @@ class QemuMigrationIT {
                 .build();
     }
 
-    /**
-     * An idle guest and one dirtying 16 MiB/s of a 32 MiB working set. Under QEMU 7.2's TCG the busy guest often
-     * arrives with corrupted memory (its kernel oopses right after resume) even though QEMU reports the migration
-     * completed; the same happens with plain QEMU outside the agent, with and without TLS.
-     */
+    /** An idle guest and one that keeps a 32 MiB working set dirty. */
     @ParameterizedTest(name = "workload ''{0}''")
     @ValueSource(strings = {"", DIRTY_WORKLOAD})
     void guestMovesOverTlsAndKeepsCountingOnTheTarget(String workload) throws Exception {
