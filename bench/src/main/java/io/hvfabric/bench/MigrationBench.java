@@ -1,0 +1,155 @@
+package io.hvfabric.bench;
+
+import io.hvfabric.lab.Lab;
+import io.hvfabric.lab.LabConfig;
+import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.proto.v1.VsiSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Live migration on a real 2-host lab (namespaces, mTLS) against raw QEMU driven over QMP between the same two
+ * namespaces: for each guest size and dirty rate, one hvfabric migration (MigrateVsi → COMPLETED, end to end) and two
+ * raw QEMU migrations of a fresh twin (QEMU defaults; bandwidth cap lifted). Link bandwidth from iperf3 in the same run.
+ */
+public final class MigrationBench {
+    private static final Path IMAGE_DIR = Path.of("/var/cache/hvfabric/images/default");
+    private static final long BOOT_TIMEOUT_MS = 180_000;
+    private static final long DOWNTIME_GOAL_MS = 300;
+
+    private MigrationBench() {
+    }
+
+    record Case(long memoryMib, long dirtyRateMibps) {
+        /** Keeps min(RAM/2, 256) MiB dirty at the given rate; rate 0 runs no dirty workload. */
+        String kernelArgs() {
+            return dirtyRateMibps == 0 ? "" : "hvf.dirty=" + Math.min(memoryMib / 2, 256) + " hvf.dirty_rate=" + dirtyRateMibps;
+        }
+    }
+
+    record Row(Case c, FabricOperator.Timed<Migration> fabric, RawQemuMigration.Result defaults,
+               RawQemuMigration.Result uncapped) {}
+
+    public static void main(String[] args) throws Exception {
+        Flags flags = new Flags(args, "dir", "name", "memories", "rates", "timeout-s");
+        Path dir = Path.of(flags.text("dir", "/tmp/hvf-bench-mig"));
+        String name = flags.text("name", "bmig");
+        long timeoutMs = flags.integer("timeout-s", 120, 10) * 1000L;
+        List<Case> cases = new ArrayList<>();
+        for (long m : longs(flags.text("memories", "256,1024"), "memories")) {
+            for (long r : longs(flags.text("rates", "0,32,128"), "rates")) {
+                cases.add(new Case(m, r));
+            }
+        }
+        Lab lab = null;
+        try {
+            log("starting a 2-host lab '" + name + "' in " + dir);
+            lab = Lab.up(LabConfig.builder().hosts(2).dir(dir).name(name).build());
+            String from = lab.hostIds().get(0);
+            String to = lab.hostIds().get(1);
+            RawQemuMigration.Host src = new RawQemuMigration.Host(lab.hostNamespace(from), lab.hostAddress(from));
+            RawQemuMigration.Host dst = new RawQemuMigration.Host(lab.hostNamespace(to), lab.hostAddress(to));
+            double bw = HostLinkBandwidth.bytesPerSecond(dst.namespace(), dst.address(), src.namespace(), 5);
+            log(String.format("iperf3 %s → %s: %.2f Gbit/s", from, to, bw * 8 / 1e9));
+            List<Row> rows = new ArrayList<>();
+            RawQemuMigration raw = new RawQemuMigration(IMAGE_DIR);
+            try (FabricOperator fabric = FabricOperator.onLeader(lab)) {
+                for (Case c : cases) {
+                    rows.add(runCase(c, fabric, raw, from, to, src, dst, timeoutMs));
+                    log("load average " + LoadAverage.now());
+                }
+            }
+            print(rows, bw, from, to);
+        } finally {
+            if (lab != null) {
+                lab.down();
+                log("lab down");
+            }
+        }
+    }
+
+    private static Row runCase(Case c, FabricOperator fabric, RawQemuMigration raw, String from, String to,
+                               RawQemuMigration.Host src, RawQemuMigration.Host dst, long timeoutMs) throws Exception {
+        String vsi = "mig-" + c.memoryMib() + "-" + c.dirtyRateMibps() + "-" + Long.toString(System.currentTimeMillis() % 46_656, 36);
+        FabricOperator.Timed<Migration> timed;
+        try {
+            fabric.createAndAwaitTick(VsiSpec.newBuilder().setName(vsi).setVcpus(1).setMemoryMib(c.memoryMib())
+                    .setImage("default").setKernelArgs(c.kernelArgs()).setHost(from).build(), BOOT_TIMEOUT_MS);
+            timed = fabric.migrate(vsi, to, timeoutMs);
+            Migration m = timed.record();
+            log(String.format("%s: hvfabric %s in %.0f ms (record total %d ms, downtime %d ms, rounds %d, %d MB, rung %s: %s) %s",
+                    vsi, m.getPhase(), timed.wallMs(), m.getTotalMs(), m.getDowntimeMs(), m.getRounds(),
+                    m.getTransferredBytes() / 1_000_000, m.getRung(), m.getReason(), m.getMessage()));
+        } finally {
+            fabric.delete(vsi); // frees the CPU before the raw runs
+        }
+        RawQemuMigration.Result defaults = raw.run(src, dst, c.memoryMib(), c.kernelArgs(), false, timeoutMs);
+        log(vsi + ": raw QEMU defaults " + defaults);
+        RawQemuMigration.Result uncapped = raw.run(src, dst, c.memoryMib(), c.kernelArgs(), true, timeoutMs);
+        log(vsi + ": raw QEMU uncapped " + uncapped);
+        return new Row(c, timed, defaults, uncapped);
+    }
+
+    private static void print(List<Row> rows, double bw, String from, String to) {
+        System.out.println();
+        System.out.printf("Live migration %s → %s (2-host lab, namespaces, mTLS; TCG, 1 vCPU, image default); iperf3 "
+                + "%s → %s: %.2f Gbit/s (%.0f MiB/s)%n%n", from, to, from, to, bw * 8 / 1e9, bw / (1 << 20));
+        MarkdownTable t = new MarkdownTable("RAM MiB", "dirty", "hvfabric phase", "e2e ms", "record total ms",
+                "downtime ms", "rounds", "sent ÷ RAM", "rung (reason)", "raw dflt ms (dt, rounds, MB)",
+                "raw uncapped ms (dt, rounds, MB)", "lower bound ms", "÷ raw dflt", "÷ raw uncapped",
+                "faster than dflt", "≤1.2×uncapped+0.5s", "downtime ≤300");
+        for (Row r : rows) {
+            Migration m = r.fabric().record();
+            boolean done = m.getPhase() == Migration.Phase.COMPLETED;
+            double e2e = r.fabric().wallMs();
+            double ram = r.c().memoryMib() * (double) (1 << 20);
+            double lowerMs = m.getTransferredBytes() / bw * 1000;
+            String dirty = r.c().dirtyRateMibps() == 0 ? "none"
+                    : Math.min(r.c().memoryMib() / 2, 256) + " MiB @ " + r.c().dirtyRateMibps() + " MiB/s";
+            t.row(r.c().memoryMib(), dirty, m.getPhase(), e2e, m.getTotalMs(), m.getDowntimeMs(), m.getRounds(),
+                    String.format("%.2f", m.getTransferredBytes() / ram), m.getRung() + " (" + m.getReason() + ")",
+                    raw(r.defaults()), raw(r.uncapped()), lowerMs,
+                    ratio(e2e, r.defaults()), ratio(e2e, r.uncapped()),
+                    completed(r.defaults()) || !done ? verdict(e2e < r.defaults().totalMs(), done)
+                            : "pass (raw " + r.defaults().status() + " at " + r.defaults().totalMs() + " ms)",
+                    verdict(completed(r.uncapped()) ? e2e <= 1.2 * r.uncapped().totalMs() + 500 : null, done),
+                    verdict(done ? m.getDowntimeMs() <= DOWNTIME_GOAL_MS : null, done));
+        }
+        System.out.print(t.render());
+    }
+
+    private static boolean completed(RawQemuMigration.Result r) {
+        return r.status().equals("completed");
+    }
+
+    private static String raw(RawQemuMigration.Result r) {
+        return completed(r)
+                ? String.format("%d (%d, %d, %d)", r.totalMs(), r.downtimeMs(), r.rounds(), r.transferredBytes() / 1_000_000)
+                : r.status() + " at " + r.totalMs() + " (" + r.rounds() + " rounds)";
+    }
+
+    private static String ratio(double e2e, RawQemuMigration.Result r) {
+        return completed(r) ? String.format("%.2f", e2e / r.totalMs()) : "n/a";
+    }
+
+    private static String verdict(Boolean pass, boolean fabricDone) {
+        if (!fabricDone) {
+            return "FAIL (not completed)";
+        }
+        return pass == null ? "n/a (raw did not complete)" : pass ? "pass" : "FAIL";
+    }
+
+    static long[] longs(String csv, String flag) {
+        try {
+            return Arrays.stream(csv.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + ": must be comma-separated integers (got '" + csv + "')");
+        }
+    }
+
+    static void log(String line) {
+        System.err.println("bench: " + line);
+    }
+}

@@ -1,0 +1,123 @@
+package io.hvfabric.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The peer baseline for a live migration: two bare QEMUs (TCG, qemu64, pc-q35-7.2, the same image and kernel
+ * arguments as the VSI), the source in one host's namespace and the target ({@code -incoming tcp:IP:PORT}) in the
+ * other's, migrated with plain QMP {@code migrate} and polled with {@code query-migrate}. Both QEMUs and the temp
+ * dir are always removed.
+ */
+final class RawQemuMigration {
+    /** The bandwidth cap lifted: QEMU's max-bandwidth in bytes/s, far above any link here. */
+    static final long UNCAPPED_BYTES_PER_S = 100L << 30;
+    static final long DOWNTIME_LIMIT_MS = 300;
+
+    record Host(Optional<String> namespace, String address) {}
+
+    /** QEMU's own figures; status is completed, failed, or "timeout" when cancelled at the time limit. */
+    record Result(String status, long totalMs, long downtimeMs, long transferredBytes, long rounds, boolean guestContinued) {}
+
+    private final Path imageDir;
+    private int nextPort = 49_300;
+
+    RawQemuMigration(Path imageDir) {
+        this.imageDir = imageDir;
+    }
+
+    /** @param uncapped lift the bandwidth cap (downtime-limit 300 ms); false keeps every QEMU default */
+    Result run(Host source, Host target, long memoryMib, String kernelArgs, boolean uncapped, long timeoutMs)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("hvf-raw-mig-");
+        int port = nextPort++;
+        List<Process> qemus = new ArrayList<>();
+        try {
+            String cmdline = "console=ttyS0 panic=-1 quiet " + kernelArgs;
+            qemus.add(start(target, dir, "dst", memoryMib, cmdline, Optional.of("tcp:" + target.address() + ":" + port)));
+            qemus.add(start(source, dir, "src", memoryMib, cmdline, Optional.empty()));
+            long bootDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            awaitText(dir.resolve("src.console"), "hvf-tick", bootDeadline, 0);
+            try (Qmp src = Qmp.connect(dir.resolve("src.qmp"), 10_000)) {
+                if (uncapped) {
+                    src.execute("migrate-set-parameters", Qmp.args().put("max-bandwidth", UNCAPPED_BYTES_PER_S)
+                            .put("downtime-limit", DOWNTIME_LIMIT_MS));
+                }
+                src.execute("migrate", Qmp.args().put("uri", "tcp:" + target.address() + ":" + port));
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                while (true) {
+                    JsonNode m = src.execute("query-migrate", null);
+                    String status = m.path("status").asText();
+                    if (status.equals("completed") || status.equals("failed")) {
+                        long targetTicksFrom = Files.size(dir.resolve("dst.console"));
+                        boolean continued = status.equals("completed") && awaitTextQuietly(dir.resolve("dst.console"),
+                                "hvf-tick", System.nanoTime() + TimeUnit.SECONDS.toNanos(5), targetTicksFrom);
+                        return result(status, m, continued);
+                    }
+                    if (System.nanoTime() > deadline) {
+                        src.execute("migrate_cancel", null);
+                        return result("timeout", m, false);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        } finally {
+            for (Process p : qemus) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Result result(String status, JsonNode m, boolean continued) {
+        JsonNode ram = m.path("ram");
+        return new Result(status, m.path("total-time").asLong(), m.path("downtime").asLong(-1),
+                ram.path("transferred").asLong(), ram.path("dirty-sync-count").asLong(), continued);
+    }
+
+    private Process start(Host host, Path dir, String role, long memoryMib, String cmdline, Optional<String> incoming)
+            throws IOException {
+        List<String> argv = new ArrayList<>(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config",
+                "-display", "none", "-machine", "pc-q35-7.2", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1",
+                "-m", memoryMib + "M", "-kernel", imageDir.resolve("vmlinuz").toString(),
+                "-initrd", imageDir.resolve("initrd.gz").toString(), "-append", cmdline,
+                "-chardev", "file,id=ser0,path=" + dir.resolve(role + ".console"), "-serial", "chardev:ser0",
+                "-qmp", "unix:" + dir.resolve(role + ".qmp") + ",server=on,wait=off"));
+        incoming.ifPresent(uri -> argv.addAll(List.of("-incoming", uri)));
+        return new ProcessBuilder(NetnsCommand.in(host.namespace(), argv)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(role + ".log").toFile()).start();
+    }
+
+    private static void awaitText(Path file, String text, long deadline, long fromByte) throws IOException, InterruptedException {
+        if (!awaitTextQuietly(file, text, deadline, fromByte)) {
+            throw new IOException("no '" + text + "' in " + file + " in time");
+        }
+    }
+
+    private static boolean awaitTextQuietly(Path file, String text, long deadline, long fromByte)
+            throws IOException, InterruptedException {
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                byte[] all = Files.readAllBytes(file);
+                int from = (int) Math.min(fromByte, all.length);
+                if (new String(all, from, all.length - from, StandardCharsets.UTF_8).contains(text)) {
+                    return true;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}
