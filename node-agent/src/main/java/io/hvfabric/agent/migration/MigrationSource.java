@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationSource {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationSource.class);
-    static final long POLL_MS = 250;
+    static final long POLL_MS = 50; // the guest waits paused between completion and resume: notice it fast
     /** After migrate_cancel, QEMU needs a moment to tear the stream down and report "cancelled". */
     private static final long CANCEL_SETTLE_MS = 30_000;
     private static final Pattern URI = Pattern.compile("tcp:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}");

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationTarget {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationTarget.class);
-    static final long POLL_MS = 250;
+    static final long POLL_MS = 50; // the guest waits paused between completion and resume: notice it fast
     private static final int LISTEN_ATTEMPTS = 3;
     static final String TLS_OBJECT_ID = "hvf-tls-in";
     static final String MARKER = "incoming-migration";

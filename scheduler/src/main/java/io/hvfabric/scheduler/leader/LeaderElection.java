@@ -83,7 +83,8 @@ public final class LeaderElection implements AutoCloseable {
                         .campaign(keys.electionName(), leaseId, RecordCodec.encode(self))
                         .get();
                 LeaderKey key = won.getLeader();
-                Term term = new Term(self.getId(), self.getAddress(), key.getKey(), key.getRevision());
+                Term term = new Term(self.getId(), self.getAddress(), key.getKey(), key.getRevision(),
+                        won.getHeader().getRevision());
                 current = term;
                 LOG.info("elected leader, term {}", term.revision());
                 listener.onElected(term);

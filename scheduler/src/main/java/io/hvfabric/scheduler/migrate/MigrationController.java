@@ -47,11 +47,12 @@ public final class MigrationController implements AutoCloseable {
     /** New leader: settle what the previous leader left in flight, deterministically by phase. */
     public void onElected(Term term) {
         executor.execute(() -> {
+            view.awaitRevision(term.electedAt(), 10_000); // see everything written before this term began
             for (Versioned<Migration> v : view.migrations()) {
                 Migration m = v.value();
                 // Only what earlier terms left: anything created in this term is this leader's own.
                 if (MigrationPhases.isTerminal(m.getPhase()) || running.containsKey(m.getId())
-                        || v.createRevision() > term.revision()) {
+                        || v.createRevision() > term.electedAt()) {
                     continue;
                 }
                 LOG.info("recovering migration {} found in {}", m.getId(), m.getPhase());

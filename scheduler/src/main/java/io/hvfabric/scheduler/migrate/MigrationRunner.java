@@ -34,6 +34,7 @@ final class MigrationRunner implements Runnable {
     private static final Duration TARGET_READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration PROGRESS_WRITE_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CONTROL_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration TARGET_COMPLETION_WAIT = Duration.ofSeconds(5);
 
     private final String id;
     private final Term term;
@@ -207,7 +208,10 @@ final class MigrationRunner implements Runnable {
             }
         }
         if (stopPhase == null && last != null && "completed".equals(last.getStatus())) {
-            switchover(last);
+            // The guest is paused from QEMU's stop-and-copy until the target resumes it: count all of it.
+            long pausedSince = System.nanoTime();
+            awaitTargetCompleted(target, targetDone);
+            switchover(last, pausedSince);
             return;
         }
         target.cancel("migration ended without moving");
@@ -222,8 +226,22 @@ final class MigrationRunner implements Runnable {
         end(stopPhase, stopReason, last);
     }
 
-    private void switchover(MigrationProgress last) {
-        long startNanos = System.nanoTime();
+    /**
+     * The source finishes a moment before the target has loaded the last pages; resuming before the target says so
+     * would only bounce. Waits briefly for its COMPLETED event (the switchover still proceeds without it: the
+     * resume below retries, and the target's reconciler resumes the guest once it owns it).
+     */
+    private void awaitTargetCompleted(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target,
+                                      boolean alreadyDone) throws InterruptedException {
+        long deadline = System.nanoTime() + TARGET_COMPLETION_WAIT.toNanos();
+        boolean done = alreadyDone;
+        while (!done && System.nanoTime() < deadline && !target.broken()) {
+            TargetEvent event = target.poll(20);
+            done = event != null && event.getKind() == TargetEvent.Kind.COMPLETED;
+        }
+    }
+
+    private void switchover(MigrationProgress last, long startNanos) {
         Migration m = ops.switchover(term, id, last);
         String state = resumeTarget(m);
         long switchoverMs = (System.nanoTime() - startNanos) / 1_000_000;
@@ -256,7 +274,7 @@ final class MigrationRunner implements Runnable {
                 return control(m.getTo()).resumeTarget(controlRequest(m)).getState();
             } catch (RuntimeException e) {
                 LOG.warn("migration {}: resuming on {} failed ({}); retrying", id, m.getTo(), e.toString());
-                sleep(250L * Math.min(8, attempt + 1));
+                sleep(Math.min(1000, 25L << Math.min(6, attempt)));
             }
         }
         return "left to the target's reconciler";
