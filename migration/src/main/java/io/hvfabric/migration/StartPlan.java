@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param multifdChannels            multifd-channels (both sides; meaningful only with multifd)
  * @param autoConverge               auto-converge capability (source only)
  * @param postcopyRam                postcopy-ram capability (both sides); pre-copy still runs first
- * @param downtimeLimitMs            downtime-limit: the objective's max downtime
+ * @param downtimeLimitMs            QEMU's downtime-limit: the objective's max downtime less the fabric's switchover
+ *                                   reserve
  * @param maxBandwidthMibps          max-bandwidth in MiB/s, never 0 (QEMU's own default is a 128 MiB/s cap)
  * @param maxDurationMs              the time limit {@link MigrationPolicy#decide} aborts at
  * @param cpuThrottleInitialPercent  cpu-throttle-initial (with auto-converge)

@@ -75,7 +75,7 @@ class MigrationPolicyDecideTest {
         assertThat(step.decision().action()).isEqualTo(Action.START_POSTCOPY);
         assertThat(step.decision().rung()).isEqualTo(Rung.POSTCOPY);
         assertThat(step.decision().reason()).isEqualTo("dirty rate 180 MiB/s ≥ throughput 95 MiB/s for 3 rounds: "
-                + "pre-copy will not converge within 300 ms; switching to post-copy");
+                + "pre-copy will not converge within 150 ms; switching to post-copy");
         // round 1 reports no dirty rate; rounds 2, 3 and 4 are the three non-converging ones
         assertThat(step.at().getRound()).isEqualTo(4);
     }

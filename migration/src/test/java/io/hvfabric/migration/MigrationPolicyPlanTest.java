@@ -23,10 +23,10 @@ class MigrationPolicyPlanTest {
         assertThat(plan.rung()).isEqualTo(Rung.PRECOPY);
         assertThat(plan.qemuCapabilities()).containsExactly(
                 entry("multifd", false), entry("auto-converge", false), entry("postcopy-ram", true));
-        assertThat(plan.downtimeLimitMs()).isEqualTo(300);
+        assertThat(plan.downtimeLimitMs()).isEqualTo(150); // 300 ms objective less the fabric's 150 ms switchover reserve
         assertThat(plan.maxBandwidthMibps()).isEqualTo(10_240);
         assertThat(plan.qemuParameters()).containsExactly(
-                entry("downtime-limit", 300L), entry("max-bandwidth", 10_240L * 1024 * 1024));
+                entry("downtime-limit", 150L), entry("max-bandwidth", 10_240L * 1024 * 1024));
         assertThat(plan.reason()).contains("post-copy armed");
         assertThat(plan.prediction()).isEmpty();
     }
@@ -47,7 +47,7 @@ class MigrationPolicyPlanTest {
         var objective = MigrationObjective.newBuilder()
                 .setMaxDowntimeMs(50).setMaxDurationMs(5_000).setMaxBandwidthMibps(64).build();
         StartPlan plan = defaults.plan(objective, 1024, 1000, Optional.empty());
-        assertThat(plan.downtimeLimitMs()).isEqualTo(50);
+        assertThat(plan.downtimeLimitMs()).isEqualTo(30); // never below QEMU's floor
         assertThat(plan.maxDurationMs()).isEqualTo(5_000);
         assertThat(plan.maxBandwidthMibps()).isEqualTo(64);
         assertThat(plan.maxBandwidthBytesPerSecond()).isEqualTo(64L * 1024 * 1024);
@@ -59,7 +59,7 @@ class MigrationPolicyPlanTest {
         var policy = new MigrationPolicy(PolicyConfig.builder()
                 .defaultMaxDowntimeMs(120).defaultMaxBandwidthMibps(500).defaultMaxDurationMs(90_000).build());
         StartPlan plan = policy.plan(DEFAULT, 1024, 0, Optional.empty());
-        assertThat(plan.downtimeLimitMs()).isEqualTo(120);
+        assertThat(plan.downtimeLimitMs()).isEqualTo(30);
         assertThat(plan.maxBandwidthMibps()).isEqualTo(500);
         assertThat(plan.maxDurationMs()).isEqualTo(90_000);
     }
