@@ -9,6 +9,7 @@ import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.qmp.QmpClient;
+import io.hvfabric.agent.qmp.QmpDisconnectedException;
 import io.hvfabric.agent.qmp.QmpException;
 import io.hvfabric.agent.qmp.QmpRunState;
 import io.hvfabric.agent.qmp.QmpStatus;
@@ -95,7 +96,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
                 cgroups.attach(name, pid);
                 QmpClient qmp = new QmpClient(name, QMP_COMMAND_TIMEOUT);
                 clients.put(name, qmp);
-                qmp.connect(dir.qmpSocket(), remaining(deadline));
+                connectWhileStarting(qmp, dir, launcher, deadline);
                 VmStatus expected = spec.incoming().isPresent() ? VmStatus.INCOMING : VmStatus.RUNNING;
                 if (expected == VmStatus.RUNNING) {
                     qmp.cont();
@@ -113,6 +114,31 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
                     throw vde;
                 }
                 throw new VirtDriverException(Kind.LAUNCH_FAILED, name, e.getMessage() + logTail(dir), e);
+            }
+        }
+    }
+
+    /**
+     * QEMU binds its QMP socket a moment before it listens on it; on a busy host a connect in between is refused.
+     * Retries until the deadline while the QEMU that owns the socket is alive.
+     */
+    private static void connectWhileStarting(QmpClient qmp, RunDir dir, Process launcher, Instant deadline)
+            throws IOException {
+        while (true) {
+            try {
+                qmp.connect(dir.qmpSocket(), remaining(deadline));
+                return;
+            } catch (QmpDisconnectedException e) {
+                boolean refused = String.valueOf(e.getMessage()).contains("refused");
+                if (!refused || Instant.now().isAfter(deadline) || (!launcher.isAlive() && launcher.exitValue() != 0)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }
