@@ -115,6 +115,9 @@ class DrainIT {
             assertThat(Shell.qemuCount(name)).as(name).isEqualTo(1);
         }
         hvctl.ok("host", "uncordon", pinned);
+        for (int i = 1; i <= 3; i++) {
+            hvctl.ok("vsi", "delete", "aa-" + i);
+        }
     }
 
     @Test

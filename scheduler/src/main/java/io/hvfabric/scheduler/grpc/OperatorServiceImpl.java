@@ -212,7 +212,8 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
     @Override
     public void watchVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
         requireVsi(request.getName());
-        new VsiWatch(view, request.getName(), (ServerCallStreamObserver<Vsi>) response).start();
+        new RecordWatch<>(view, () -> view.vsi(request.getName()).map(v -> VsiOperations.toVsi(v.value(), v.modRevision())),
+                vsi -> false, (ServerCallStreamObserver<Vsi>) response).start();
     }
 
     @Override
@@ -283,7 +284,8 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
     @Override
     public void watchDrain(DrainActionRequest request, StreamObserver<Drain> response) {
         requireDrain(request.getHost());
-        new DrainWatch(view, request.getHost(), (ServerCallStreamObserver<Drain>) response).start();
+        new RecordWatch<>(view, () -> view.drain(request.getHost()).map(Versioned::value),
+                d -> DrainPhases.isTerminal(d.getPhase()), (ServerCallStreamObserver<Drain>) response).start();
     }
 
     @Override
@@ -372,7 +374,8 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
     @Override
     public void watchMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
         requireMigration(request.getId());
-        new MigrationWatch(view, request.getId(), (ServerCallStreamObserver<Migration>) response).start();
+        new RecordWatch<>(view, () -> view.migration(request.getId()).map(Versioned::value),
+                m -> MigrationPhases.isTerminal(m.getPhase()), (ServerCallStreamObserver<Migration>) response).start();
     }
 
     private Migration requireMigration(String id) {
