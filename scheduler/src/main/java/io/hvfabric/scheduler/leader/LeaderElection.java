@@ -83,8 +83,11 @@ public final class LeaderElection implements AutoCloseable {
                         .campaign(keys.electionName(), leaseId, RecordCodec.encode(self))
                         .get();
                 LeaderKey key = won.getLeader();
-                Term term = new Term(self.getId(), self.getAddress(), key.getKey(), key.getRevision(),
-                        won.getHeader().getRevision());
+                // The campaign's own header carries the revision its key was created at, which can be long before
+                // this replica won; a read now gives a revision every write of earlier terms is at or below.
+                long electedAt = client.getKVClient().get(key.getKey()).get(10, TimeUnit.SECONDS)
+                        .getHeader().getRevision();
+                Term term = new Term(self.getId(), self.getAddress(), key.getKey(), key.getRevision(), electedAt);
                 current = term;
                 LOG.info("elected leader, term {}", term.revision());
                 listener.onElected(term);
