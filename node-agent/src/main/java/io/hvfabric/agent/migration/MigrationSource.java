@@ -13,6 +13,7 @@ import io.hvfabric.migration.MigrationPolicy;
 import io.hvfabric.proto.v1.MigrationProgress;
 import io.hvfabric.proto.v1.SendMigrationRequest;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -71,6 +72,7 @@ public final class MigrationSource {
         QemuTlsCredentials creds = null;
         try {
             MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib());
+            awaitNoMigrationInProgress(name, qmp);
             qmp.setCapabilities(tuning.sourceCapabilities());
             qmp.setParameters(tuning.sourceParameters());
             if (request.getTls()) {
@@ -104,6 +106,31 @@ public final class MigrationSource {
             MigrationTarget.deleteQuietly(creds);
         }
     }
+
+    /**
+     * A cancelled or failed earlier attempt (e.g. rolled back by a new leader a moment ago) can still be winding down
+     * inside QEMU; capabilities cannot change and a new migrate is refused until it has ended.
+     */
+    private static void awaitNoMigrationInProgress(String name, MigrationQmp qmp) throws QmpException {
+        long deadline = System.currentTimeMillis() + PREVIOUS_MIGRATION_WAIT_MS;
+        while (true) {
+            String status = qmp.queryMigrate().path("status").asText("none");
+            if (List.of("none", "completed", "failed", "cancelled").contains(status)) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("VSI " + name + " still has a migration in progress (" + status + ")");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for an earlier migration of " + name);
+            }
+        }
+    }
+
+    private static final long PREVIOUS_MIGRATION_WAIT_MS = 15_000;
 
     private void follow(String migrationId, String name, MigrationQmp qmp, MigrationSteering steering,
                         Consumer<MigrationProgress> samples, CancelSignal cancel) throws QmpException {
