@@ -56,10 +56,9 @@ final class FabricOperator implements AutoCloseable {
     }
 
     static FabricOperator onLeader(Lab lab) throws InterruptedException {
-        if (lab.tlsDir() == null) {
-            throw new IllegalStateException("lab runs --insecure; the benchmark needs its mTLS certificates");
-        }
-        Optional<TlsFiles> tls = Optional.of(TlsFiles.inDir(lab.tlsDir(), "operator"));
+        // A lab started --insecure speaks plaintext gRPC (and its agents migrate without TLS).
+        Optional<TlsFiles> tls = lab.tlsDir() == null ? Optional.empty()
+                : Optional.of(TlsFiles.inDir(lab.tlsDir(), "operator"));
         List<String> replicas = lab.schedulerEndpoints();
         ManagedChannel any = GrpcTls.channel(replicas.get(0), tls);
         String leader;

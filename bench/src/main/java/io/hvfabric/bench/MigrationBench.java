@@ -13,6 +13,10 @@ import java.util.List;
  * Live migration on a real 2-host lab (namespaces, mTLS) against raw QEMU driven over QMP between the same two
  * namespaces: for each guest size and dirty rate, one hvfabric migration (MigrateVsi → COMPLETED, end to end) and two
  * raw QEMU migrations of a fresh twin (QEMU defaults; bandwidth cap lifted). Link bandwidth from iperf3 in the same run.
+ * {@code --plaintext} starts the lab {@code --insecure} (no TLS on gRPC or the migration stream), so the fabric's own
+ * overhead can be compared with raw QEMU's plain TCP like for like. Before the cases, one small VSI is migrated there
+ * and back untimed ({@code --warmup false} skips it): a fabric's processes run for months, and the first migration of
+ * a fresh JVM pays class loading and JIT that no later one does.
  */
 public final class MigrationBench {
     private static final Path IMAGE_DIR = Path.of("/var/cache/hvfabric/images/default");
@@ -33,7 +37,9 @@ public final class MigrationBench {
                RawQemuMigration.Result uncapped) {}
 
     public static void main(String[] args) throws Exception {
-        Flags flags = new Flags(args, "dir", "name", "memories", "rates", "timeout-s");
+        Flags flags = new Flags(args, "dir", "name", "memories", "rates", "timeout-s", "plaintext", "warmup");
+        boolean plaintext = bool(flags, "plaintext", false);
+        boolean warmup = bool(flags, "warmup", true);
         Path dir = Path.of(flags.text("dir", "/tmp/hvf-bench-mig"));
         String name = flags.text("name", "bmig");
         long timeoutMs = flags.integer("timeout-s", 120, 10) * 1000L;
@@ -45,8 +51,8 @@ public final class MigrationBench {
         }
         Lab lab = null;
         try {
-            log("starting a 2-host lab '" + name + "' in " + dir);
-            lab = Lab.up(LabConfig.builder().hosts(2).dir(dir).name(name).build());
+            log("starting a 2-host lab '" + name + "' in " + dir + (plaintext ? " (--insecure: plaintext)" : " (mTLS)"));
+            lab = Lab.up(LabConfig.builder().hosts(2).dir(dir).name(name).insecure(plaintext).build());
             String from = lab.hostIds().get(0);
             String to = lab.hostIds().get(1);
             RawQemuMigration.Host src = new RawQemuMigration.Host(lab.hostNamespace(from), lab.hostAddress(from));
@@ -56,17 +62,39 @@ public final class MigrationBench {
             List<Row> rows = new ArrayList<>();
             RawQemuMigration raw = new RawQemuMigration(IMAGE_DIR);
             try (FabricOperator fabric = FabricOperator.onLeader(lab)) {
+                if (warmup) {
+                    warmUp(fabric, from, to, timeoutMs);
+                }
                 for (Case c : cases) {
                     rows.add(runCase(c, fabric, raw, from, to, src, dst, timeoutMs));
                     log("load average " + LoadAverage.now());
                 }
             }
-            print(rows, bw, from, to);
+            print(rows, bw, from, to, plaintext);
         } finally {
             if (lab != null) {
                 lab.down();
                 log("lab down");
             }
+        }
+    }
+
+    /** One idle 128 MiB VSI there and back, untimed; fails the run if the fabric cannot migrate at all. */
+    private static void warmUp(FabricOperator fabric, String from, String to, long timeoutMs) throws Exception {
+        String vsi = "warmup-" + Long.toString(System.currentTimeMillis() % 46_656, 36);
+        try {
+            fabric.createAndAwaitTick(VsiSpec.newBuilder().setName(vsi).setVcpus(1).setMemoryMib(128)
+                    .setImage("default").setHost(from).build(), BOOT_TIMEOUT_MS);
+            for (String target : List.of(to, from)) {
+                Migration m = fabric.migrate(vsi, target, timeoutMs).record();
+                if (m.getPhase() != Migration.Phase.COMPLETED) {
+                    throw new IllegalStateException("warm-up migration to " + target + " ended " + m.getPhase()
+                            + ": " + m.getMessage());
+                }
+                log(String.format("warm-up %s → %s: %d ms (not recorded)", vsi, target, m.getTotalMs()));
+            }
+        } finally {
+            fabric.delete(vsi);
         }
     }
 
@@ -92,10 +120,12 @@ public final class MigrationBench {
         return new Row(c, timed, defaults, uncapped);
     }
 
-    private static void print(List<Row> rows, double bw, String from, String to) {
+    private static void print(List<Row> rows, double bw, String from, String to, boolean plaintext) {
         System.out.println();
-        System.out.printf("Live migration %s → %s (2-host lab, namespaces, mTLS; TCG, 1 vCPU, image default); iperf3 "
-                + "%s → %s: %.2f Gbit/s (%.0f MiB/s)%n%n", from, to, from, to, bw * 8 / 1e9, bw / (1 << 20));
+        System.out.printf("Live migration %s → %s (2-host lab, namespaces, %s; TCG, 1 vCPU, image default); iperf3 "
+                + "%s → %s: %.2f Gbit/s (%.0f MiB/s)%n%n", from, to,
+                plaintext ? "--insecure: plaintext gRPC and migration stream" : "mTLS, TLS migration stream",
+                from, to, bw * 8 / 1e9, bw / (1 << 20));
         MarkdownTable t = new MarkdownTable("RAM MiB", "dirty", "hvfabric phase", "e2e ms", "record total ms",
                 "downtime ms", "rounds", "sent ÷ RAM", "rung (reason)", "raw dflt ms (dt, rounds, MB)",
                 "raw uncapped ms (dt, rounds, MB)", "lower bound ms", "÷ raw dflt", "÷ raw uncapped",
@@ -139,6 +169,14 @@ public final class MigrationBench {
             return "FAIL (not completed)";
         }
         return pass == null ? "n/a (raw did not complete)" : pass ? "pass" : "FAIL";
+    }
+
+    static boolean bool(Flags flags, String name, boolean fallback) {
+        String v = flags.text(name, Boolean.toString(fallback));
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("--" + name + ": must be true or false (got '" + v + "')");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     static long[] longs(String csv, String flag) {

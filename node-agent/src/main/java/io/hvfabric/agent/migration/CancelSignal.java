@@ -2,7 +2,6 @@ package io.hvfabric.agent.migration;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Raised when the scheduler gives up on a role (its call was cancelled or hit its deadline). Reactions registered
@@ -33,10 +32,5 @@ public final class CancelSignal {
         if (isCancelled() && reactions.remove(reaction)) {
             reaction.run();
         }
-    }
-
-    /** Sleeps up to {@code millis}; true if cancelled meanwhile (or before). */
-    boolean await(long millis) throws InterruptedException {
-        return raised.await(millis, TimeUnit.MILLISECONDS);
     }
 }

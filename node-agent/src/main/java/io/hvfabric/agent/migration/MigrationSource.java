@@ -71,7 +71,8 @@ public final class MigrationSource {
         sessions.begin(session);
         QemuTlsCredentials creds = null;
         try {
-            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib());
+            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
+                    request.getMultifdChannels());
             awaitNoMigrationInProgress(name, qmp);
             qmp.setCapabilities(tuning.sourceCapabilities());
             qmp.setParameters(tuning.sourceParameters());
@@ -90,9 +91,12 @@ public final class MigrationSource {
                         .setReason("cancelled before the migration started").build());
                 return;
             }
-            qmp.migrate(request.getUri());
-            follow(request.getMigrationId(), name, qmp,
-                    new MigrationSteering(policy, tuning.plan(), System::currentTimeMillis), samples, cancel);
+            try (MigrationWakeups wakeups = new MigrationWakeups(qmpAccess.qmp(name), cancel)) {
+                qmp.migrate(request.getUri());
+                follow(request.getMigrationId(), name, qmp,
+                        new MigrationSteering(policy, tuning.plan(), System::currentTimeMillis), samples, cancel,
+                        wakeups);
+            }
         } catch (IOException e) {
             cancelQuietly(name, qmp);
             LOG.warn("migration {}: source side of {} failed", request.getMigrationId(), name, e);
@@ -133,13 +137,14 @@ public final class MigrationSource {
     private static final long PREVIOUS_MIGRATION_WAIT_MS = 15_000;
 
     private void follow(String migrationId, String name, MigrationQmp qmp, MigrationSteering steering,
-                        Consumer<MigrationProgress> samples, CancelSignal cancel) throws QmpException {
+                        Consumer<MigrationProgress> samples, CancelSignal cancel, MigrationWakeups wakeups)
+            throws QmpException {
         long cancelledAt = 0;
         long startedAt = System.currentTimeMillis();
         MigrationProgress previous = null;
         while (true) {
             try {
-                cancel.await(POLL_MS);
+                wakeups.await(POLL_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancelQuietly(name, qmp);

@@ -84,26 +84,35 @@ public final class MigrationTarget {
             if (cancel.isCancelled()) {
                 return;
             }
+            long t0 = System.nanoTime();
             VmHandle handle = driver.start(spec);
             started = true;
+            long tQemu = System.nanoTime();
             // Durable (lives and dies with the run dir): an AbortMigration after an agent restart still knows
             // this paused guest is the incoming copy, not a source to resume.
             Files.writeString(handle.runDir().resolve(MARKER), request.getMigrationId());
             cancel.onCancel(() -> destroyQuietly(name, "the scheduler cancelled the incoming migration"));
             qmp = new MigrationQmp(qmpAccess.qmp(name));
-            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib());
+            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
+                    request.getMultifdChannels());
             qmp.setCapabilities(tuning.targetCapabilities());
             qmp.setParameters(tuning.targetParameters());
+            long tTune = System.nanoTime();
             if (request.getTls()) {
                 creds = QemuTlsCredentials.prepare(handle.runDir(), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.SERVER, tls.get());
                 qmp.addTlsCredentials(creds);
                 qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), null));
             }
+            long tTls = System.nanoTime();
             String uri = listen(qmp);
-            LOG.info("migration {}: receiving VSI {} on {} (tls={}, {})", request.getMigrationId(), name, uri,
-                    request.getTls(), tuning);
+            long tListen = System.nanoTime();
+            LOG.info("migration {}: receiving VSI {} on {} (tls={}, {}); ready in {} ms (QEMU start {}, tuning {}, TLS {}, listen {})",
+                    request.getMigrationId(), name, uri, request.getTls(), tuning, ms(tListen - t0), ms(tQemu - t0),
+                    ms(tTune - tQemu), ms(tTls - tTune), ms(tListen - tTls));
             events.accept(TargetEvent.newBuilder().setKind(TargetEvent.Kind.READY).setUri(uri).build());
-            watch(request.getMigrationId(), name, qmp, events, cancel);
+            try (MigrationWakeups wakeups = new MigrationWakeups(qmpAccess.qmp(name), cancel)) {
+                watch(request.getMigrationId(), name, qmp, events, cancel, wakeups);
+            }
         } catch (IOException | RuntimeException e) {
             if (cancel.isCancelled()) {
                 LOG.info("migration {}: target side of {} ended after cancel: {}", request.getMigrationId(), name, e.toString());
@@ -127,12 +136,13 @@ public final class MigrationTarget {
     }
 
     /** Polls the incoming side until QEMU reports an end, the QEMU process dies, or the scheduler cancels. */
-    private void watch(String migrationId, String name, MigrationQmp qmp, Consumer<TargetEvent> events, CancelSignal cancel)
-            throws QmpException {
+    private void watch(String migrationId, String name, MigrationQmp qmp, Consumer<TargetEvent> events, CancelSignal cancel,
+                       MigrationWakeups wakeups) throws QmpException {
         boolean resumedForPostcopy = false;
         while (true) {
             try {
-                if (cancel.await(POLL_MS)) {
+                wakeups.await(POLL_MS);
+                if (cancel.isCancelled()) {
                     return; // the cancel reaction destroys the QEMU
                 }
             } catch (InterruptedException e) {
@@ -181,14 +191,14 @@ public final class MigrationTarget {
     /**
      * Target side of ResumeTarget: lets the arrived guest run. Idempotent.
      *
-     * @return the run state observed afterwards (lowercase {@link VmStatus})
+     * @return "running" (the state QEMU entered on cont)
      */
     public String resume(String name) {
         VmLaunchSpec.requireValidName(name);
         if (sessions.isIncoming(name)) {
             throw new IllegalStateException("VSI " + name + " is still being received; resume it after COMPLETED");
         }
-        driver.resume(name);
+        driver.resume(name); // returns only once QEMU accepted cont (or was running already)
         runDir(name).ifPresent(d -> {
             try {
                 Files.deleteIfExists(d.resolve(MARKER));
@@ -196,7 +206,9 @@ public final class MigrationTarget {
                 LOG.warn("VSI {}: cannot remove {}: {}", name, d.resolve(MARKER), e.toString());
             }
         });
-        return observed(name);
+        // No query-status here: the guest is inside the switchover until this call returns, and under TCG a QMP
+        // round trip right after cont waits for the busy vCPU thread to release QEMU's lock (tens of ms).
+        return VmStatus.RUNNING.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -318,6 +330,10 @@ public final class MigrationTarget {
                 LOG.warn("cannot remove TLS copies in {}: {}", creds.dir(), e.toString());
             }
         }
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     private static TargetEvent failed(String error) {

@@ -33,11 +33,10 @@ import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,6 +54,7 @@ public final class DrainController implements AutoCloseable {
     static final String DONE = "DONE";
     static final String UNMOVABLE = "UNMOVABLE";
     private static final int MAX_ATTEMPTS = 3;
+    private static final long PASS_INTERVAL_MS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(DrainController.class);
 
     private final ClusterView view;
@@ -69,6 +69,8 @@ public final class DrainController implements AutoCloseable {
     private final Supplier<Optional<Term>> leading;
     private final MigrationBudgets budgets;
     private final Thread thread;
+    private final Semaphore changes = new Semaphore(0);
+    private final ClusterView.ChangeListener wakeOnChange = revision -> changes.release();
     private volatile boolean closed;
 
     public DrainController(ClusterView view, Keys keys, FencedWriter writer, DrainPlanner planner,
@@ -91,6 +93,7 @@ public final class DrainController implements AutoCloseable {
     }
 
     public void start() {
+        view.addListener(wakeOnChange);
         thread.start();
     }
 
@@ -193,7 +196,11 @@ public final class DrainController implements AutoCloseable {
                 LOG.warn("drain pass failed", e);
             }
             try {
-                Thread.sleep(1000);
+                // A pass right after any change (a migration ended, a drain was paused): admitting the next move
+                // should not wait for a timer. The timeout covers what no etcd change announces (a host going DOWN).
+                if (changes.tryAcquire(PASS_INTERVAL_MS, TimeUnit.MILLISECONDS)) {
+                    changes.drainPermits();
+                }
             } catch (InterruptedException e) {
                 return;
             }
@@ -278,47 +285,22 @@ public final class DrainController implements AutoCloseable {
                 .build();
     }
 
-    /** Starts planned moves, in plan order, while the budgets allow. */
+    /** Starts the planned moves {@link DrainAdmissions} admits, each capped at its share of the link. */
     private Drain admit(Term term, Drain drain) {
-        Map<String, Integer> out = new HashMap<>();
-        Map<String, Integer> in = new HashMap<>();
-        int cluster = 0;
-        for (Versioned<Migration> v : view.migrations()) {
-            Migration m = v.value();
-            if (!MigrationPhases.isTerminal(m.getPhase())) {
-                out.merge(m.getFrom(), 1, Integer::sum);
-                in.merge(m.getTo(), 1, Integer::sum);
-                cluster++;
-            }
-        }
-        long mine = drain.getMovesList().stream().filter(m -> MIGRATING.equals(m.getState())).count();
-        List<DrainMove> moves = new ArrayList<>(drain.getMovesList());
-        moves.sort((a, b) -> Integer.compare(a.getOrder(), b.getOrder()));
+        MigrationBudgets withNics = budgets.withNicsOf(inputs.candidates());
+        List<Migration> all = view.migrations().stream().map(Versioned::value).toList();
         Drain current = drain;
-        for (DrainMove move : moves) {
-            if (!PLANNED.equals(move.getState())) {
-                continue;
-            }
-            if (cluster >= budgets.maxClusterWide()
-                    || out.getOrDefault(drain.getHost(), 0) >= budgets.maxOutgoingPerHost()
-                    || (drain.getMaxParallel() > 0 && mine >= drain.getMaxParallel())) {
-                break;
-            }
-            if (in.getOrDefault(move.getTo(), 0) >= budgets.maxIncomingPerHost()) {
-                continue;
-            }
+        for (DrainAdmissions.Admitted admitted : DrainAdmissions.admit(drain, all, withNics)) {
+            DrainMove move = admitted.move();
             DrainMove started;
             try {
                 Migration m = migrations.accept(term, MigrateVsiRequest.newBuilder()
-                        .setName(move.getVsi()).setTo(move.getTo()).build(), 100 - move.getOrder(),
-                        "drain:" + drain.getHost());
+                        .setName(move.getVsi()).setTo(move.getTo())
+                        .setMaxBandwidthMibps(admitted.maxBandwidthMibps())
+                        .build(), 100 - move.getOrder(), "drain:" + drain.getHost());
                 migrationController.start(term, m.getId());
                 started = move.toBuilder().setState(MIGRATING).setMigrationId(m.getId())
                         .setAttempts(move.getAttempts() + 1).build();
-                out.merge(drain.getHost(), 1, Integer::sum);
-                in.merge(move.getTo(), 1, Integer::sum);
-                cluster++;
-                mine++;
             } catch (FabricException e) {
                 if (e.code() == ErrorCode.NOT_LEADER) {
                     throw e;
@@ -372,6 +354,7 @@ public final class DrainController implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        view.removeListener(wakeOnChange);
         thread.interrupt();
     }
 }

@@ -48,6 +48,9 @@ import java.util.function.UnaryOperator;
 public final class MigrationOperations {
     private static final int MAX_ATTEMPTS = 8;
     private static final long VIEW_WAIT_MS = 5000;
+    /** Revision of a switchover committed without waiting for the view, until {@link #awaitView} is called. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastCommitted =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ClusterView view;
     private final Keys keys;
@@ -216,8 +219,13 @@ public final class MigrationOperations {
      * The point of no return: ownership moves to the target and the source's allocation is released, in the same
      * transaction as the phase change. The source keeps its paused copy until the migration completes.
      */
+    /**
+     * Moves ownership to the target. Returns as soon as etcd committed, without waiting for this replica's view: the
+     * guest is paused until the caller resumes it, so the caller resumes first and then calls {@link #awaitView}.
+     * (A decision taken meanwhile on the stale view fails its compare and retries.)
+     */
     public Migration switchover(Term term, String id, MigrationProgress last) {
-        return commitWithVsi(term, id, (m, vsi) -> {
+        return commitWithVsi(term, id, false, (m, vsi) -> {
             Instant now = Instant.now();
             Migration next = MigrationStateMachine.transition(m, Migration.Phase.SWITCHOVER,
                     "memory copied; ownership moved to " + m.getTo(), now).toBuilder()
@@ -230,7 +238,7 @@ public final class MigrationOperations {
 
     /** Completed: the target runs the guest; the VSI is an ordinary RUNNING VSI again. */
     public Migration complete(Term term, String id, UnaryOperator<Migration> totals) {
-        return commitWithVsi(term, id, (m, vsi) -> {
+        return commitWithVsi(term, id, true, (m, vsi) -> {
             Instant now = Instant.now();
             Migration next = totals.apply(MigrationStateMachine.transition(m, Migration.Phase.COMPLETED,
                     "guest runs on " + m.getTo(), now));
@@ -246,7 +254,7 @@ public final class MigrationOperations {
     /** Ends a migration that did not move the VSI: the reservation on the target is released. */
     public Migration endWithoutMoving(Term term, String id, Migration.Phase terminal, String reason,
                                       UnaryOperator<Migration> extra) {
-        return commitWithVsi(term, id, (m, vsi) -> {
+        return commitWithVsi(term, id, true, (m, vsi) -> {
             Instant now = Instant.now();
             Migration next = extra.apply(MigrationStateMachine.transition(m, terminal, reason, now)).toBuilder()
                     .setReason(m.getReason().isEmpty() ? reason : m.getReason())
@@ -270,7 +278,15 @@ public final class MigrationOperations {
         Change build(Migration migration, VsiRecord vsi);
     }
 
-    private Migration commitWithVsi(Term term, String id, ChangeBuilder builder) {
+    /** Waits until this replica's view holds the migration's latest committed change. */
+    public void awaitView(String id) {
+        Long revision = lastCommitted.remove(id);
+        if (revision != null) {
+            view.awaitRevision(revision, VIEW_WAIT_MS);
+        }
+    }
+
+    private Migration commitWithVsi(Term term, String id, boolean awaitView, ChangeBuilder builder) {
         synchronized (decisionLock) {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 Versioned<Migration> current = require(id);
@@ -296,6 +312,10 @@ public final class MigrationOperations {
                     ops.add(put(allocKey, next));
                 }
                 FencedWriter.Outcome outcome = writer.commit(term, compares, ops);
+                if (outcome.committed() && !awaitView) {
+                    lastCommitted.put(id, outcome.revision());
+                    return change.migration();
+                }
                 view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
                 if (outcome.committed()) {
                     return change.migration();

@@ -92,6 +92,7 @@ final class MigrationRunner implements Runnable {
         Migration m = ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PREPARING_TARGET,
                 "starting QEMU -incoming on " + x.getTo(), Instant.now()));
         VsiRecord vsi = view.vsi(m.getName()).orElseThrow().value();
+        int channels = MultifdChannels.forHosts(hostCpus(m.getFrom()), hostCpus(m.getTo()));
         VsiAssignment assignment = VsiAssignment.newBuilder()
                 .setSpec(vsi.getSpec())
                 .setDesired("MIGRATING_IN")
@@ -106,6 +107,7 @@ final class MigrationRunner implements Runnable {
                         .setSourceHost(hostIp(m.getFrom()))
                         .setObjective(m.getObjective())
                         .setMemoryMib(m.getMemoryMib())
+                        .setMultifdChannels(channels)
                         .build());
         String uri = awaitTargetReady(target);
         if (uri == null) {
@@ -123,6 +125,7 @@ final class MigrationRunner implements Runnable {
                         .setTls(tls)
                         .setTargetHost(hostIp(m.getTo()))
                         .setMemoryMib(m.getMemoryMib())
+                        .setMultifdChannels(channels)
                         .build());
         precopy(target, source);
     }
@@ -242,10 +245,18 @@ final class MigrationRunner implements Runnable {
     }
 
     private void switchover(MigrationProgress last, long startNanos) {
+        long arrived = System.nanoTime();
         Migration m = ops.switchover(term, id, last);
+        long owned = System.nanoTime();
         String state = resumeTarget(m);
-        long switchoverMs = (System.nanoTime() - startNanos) / 1_000_000;
-        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs, "target " + state));
+        long resumed = System.nanoTime();
+        long switchoverMs = (resumed - startNanos) / 1_000_000;
+        ops.awaitView(id);
+        // Where the fabric's share of the downtime went, for operators tuning it (and for the benchmark).
+        String split = String.format("target loaded %d ms, ownership txn %d ms, resume %d ms",
+                (arrived - startNanos) / 1_000_000, (owned - arrived) / 1_000_000, (resumed - owned) / 1_000_000);
+        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs,
+                "target " + state + " (" + split + ")"));
         record(done, "completed");
         metrics.downtime.observe(done.getDowntimeMs() / 1000.0);
         LOG.info("migration {} of {} {} -> {} completed: {} ms total, {} ms downtime", id, done.getName(),
@@ -348,6 +359,10 @@ final class MigrationRunner implements Runnable {
 
     private String hostOf(boolean target) {
         return view.migration(id).map(v -> target ? v.value().getTo() : v.value().getFrom()).orElse("?");
+    }
+
+    private int hostCpus(String hostId) {
+        return view.host(hostId).map(h -> h.value().getCapacity().getVcpus()).orElse(0);
     }
 
     private String hostIp(String hostId) {
