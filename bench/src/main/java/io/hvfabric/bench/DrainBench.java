@@ -25,7 +25,10 @@ public final class DrainBench {
                long naiveBytes, int naiveFailed, String load) {}
 
     public static void main(String[] args) throws Exception {
-        Flags flags = new Flags(args, "dir", "name", "ks", "memory", "dirty-rate", "timeout-s");
+        Flags flags = new Flags(args, "dir", "name", "ks", "memory", "dirty-rate", "timeout-s", "cpu-ratio", "warmup");
+        // 2-CPU lab hosts offer 8 vCPUs at the scheduler's default ratio 4: K = 10 one-vCPU guests need a higher one.
+        int cpuRatio = flags.integer("cpu-ratio", 6, 1);
+        boolean warmup = MigrationBench.bool(flags, "warmup", true);
         Path dir = Path.of(flags.text("dir", "/tmp/hvf-bench-drain"));
         String name = flags.text("name", "bdrn");
         long[] ks = MigrationBench.longs(flags.text("ks", "3,6"), "ks");
@@ -36,7 +39,8 @@ public final class DrainBench {
         Lab lab = null;
         try {
             MigrationBench.log("starting a 3-host lab '" + name + "' in " + dir);
-            lab = Lab.up(LabConfig.builder().hosts(3).dir(dir).name(name).build());
+            lab = Lab.up(LabConfig.builder().hosts(3).dir(dir).name(name)
+                    .schedulerArgs(List.of("--cpu-ratio", Integer.toString(cpuRatio))).build());
             String drained = lab.hostIds().get(0);
             String peer = lab.hostIds().get(1);
             double bw = HostLinkBandwidth.bytesPerSecond(lab.hostNamespace(peer), lab.hostAddress(peer),
@@ -44,6 +48,9 @@ public final class DrainBench {
             MigrationBench.log(String.format("iperf3 %s → %s: %.2f Gbit/s", drained, peer, bw * 8 / 1e9));
             List<Row> rows = new ArrayList<>();
             try (FabricOperator fabric = FabricOperator.onLeader(lab)) {
+                if (warmup) {
+                    MigrationBench.warmUp(fabric, drained, peer, timeoutMs);
+                }
                 for (long k : ks) {
                     try {
                         rows.add(runK((int) k, memory, kernelArgs, drained, fabric, timeoutMs));

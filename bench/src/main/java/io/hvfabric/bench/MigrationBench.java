@@ -80,7 +80,7 @@ public final class MigrationBench {
     }
 
     /** One idle 128 MiB VSI there and back, untimed; fails the run if the fabric cannot migrate at all. */
-    private static void warmUp(FabricOperator fabric, String from, String to, long timeoutMs) throws Exception {
+    static void warmUp(FabricOperator fabric, String from, String to, long timeoutMs) throws Exception {
         String vsi = "warmup-" + Long.toString(System.currentTimeMillis() % 46_656, 36);
         try {
             fabric.createAndAwaitTick(VsiSpec.newBuilder().setName(vsi).setVcpus(1).setMemoryMib(128)

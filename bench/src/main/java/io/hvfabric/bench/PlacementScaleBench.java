@@ -68,7 +68,7 @@ public final class PlacementScaleBench {
         SchedulerConfig config = new SchedulerConfig("bench-" + policy, listen, listen, List.of(etcd),
                 "/bench/" + policy, new HostPort("127.0.0.1", EtcdProcess.freePort()), pekko, List.of(pekko),
                 Optional.empty(), Duration.ofSeconds(3), HOST_LEASE_TTL, placement,
-                Path.of("/var/cache/hvfabric/images"), Duration.ZERO, 0.1);
+                Path.of("/var/cache/hvfabric/images"), Duration.ZERO, 0.1, 0);
         try (Scheduler scheduler = Scheduler.start(config)) {
             ManagedChannel channel = GrpcTls.channel(listen.toString(), Optional.empty());
             try (SimulatedHosts simulated = new SimulatedHosts(channel)) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.Metrics;
 import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
 import java.time.Duration;
@@ -77,8 +78,25 @@ class DrainIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> lastTick(name) > previous);
             assertThat(Shell.qemuCount(name)).isEqualTo(1);
         }
+        // The leader's /metrics saw it: the drain by phase, the migrations and their downtime.
+        String metrics = Metrics.scrape(leaderMetricsAddress());
+        assertThat(Metrics.value(metrics, "hvf_drains{phase=\"COMPLETED\"}")).hasValue(1.0);
+        assertThat(Metrics.value(metrics, "hvf_drains{phase=\"RUNNING\"}")).hasValue(0.0);
+        assertThat(Metrics.value(metrics, "hvf_migrations_total{result=\"completed\"}").orElse(0))
+                .isGreaterThanOrEqualTo(ON_HOST_1.size());
+        assertThat(Metrics.value(metrics, "hvf_migration_downtime_seconds_count").orElse(0))
+                .isGreaterThanOrEqualTo(ON_HOST_1.size());
         hvctl.ok("host", "uncordon", "host-1");
         assertThat(hvctl.json("host", "show", "host-1").path("state").asText()).isEqualTo("READY");
+    }
+
+    private static String leaderMetricsAddress() {
+        for (JsonNode replica : hvctl.json("cluster", "status").path("replicas")) {
+            if (replica.path("leader").asBoolean()) {
+                return replica.path("metricsAddress").asText();
+            }
+        }
+        throw new AssertionError("no leader in cluster status");
     }
 
     @Test

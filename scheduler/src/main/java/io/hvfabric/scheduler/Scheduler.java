@@ -24,7 +24,10 @@ import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.drain.DrainPlanner;
 import io.hvfabric.scheduler.drain.MigrationBudgets;
+import io.hvfabric.scheduler.drain.ObservedCostModel;
 import io.hvfabric.scheduler.drain.PreCopyCostModel;
+import io.hvfabric.scheduler.migrate.CompletedMigrations;
+import io.hvfabric.scheduler.migrate.MigrationTransport;
 import io.hvfabric.scheduler.maintenance.DrainController;
 import io.hvfabric.scheduler.maintenance.RebalanceService;
 import io.hvfabric.scheduler.migrate.AgentChannels;
@@ -132,11 +135,14 @@ public final class Scheduler implements AutoCloseable {
         closeables.push(agentChannels);
         MigrationOperations migrationOps = new MigrationOperations(view, keys, writer,
                 PlacementPipeline.fromConfig(config.placement()), placementInputs, membership::reachabilityOf, vsis);
-        migrations = new MigrationController(view, migrationOps, agentChannels, config.tls().isPresent(),
+        migrations = new MigrationController(view, migrationOps, agentChannels,
+                new MigrationTransport(config.tls().isPresent(), config.migrationStreams()),
                 term -> election.leading().map(term::equals).orElse(false));
         closeables.push(migrations);
         MigrationBudgets budgets = MigrationBudgets.defaults();
-        PreCopyCostModel costModel = new PreCopyCostModel();
+        // Drain ETAs and rebalance costs from what migrations here actually took, once a few have completed.
+        ObservedCostModel costModel = new ObservedCostModel(new PreCopyCostModel(),
+                () -> CompletedMigrations.recent(view, CompletedMigrations.WINDOW));
         DrainController drains = new DrainController(view, keys, writer,
                 new DrainPlanner(PlacementPipeline.fromConfig(config.placement()), costModel), placementInputs,
                 registry, migrationOps, migrations, membership::reachabilityOf, election::leading, budgets);

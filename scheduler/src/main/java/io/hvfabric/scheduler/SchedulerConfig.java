@@ -26,7 +26,8 @@ public record SchedulerConfig(
         PlacementConfig placement,
         Path imageDir,
         Duration rebalanceInterval,
-        double rebalanceThreshold) {
+        double rebalanceThreshold,
+        int migrationStreams) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -56,6 +57,10 @@ public record SchedulerConfig(
         if (rebalanceThreshold < 0 || rebalanceThreshold > 1) {
             throw FabricException.invalidArgument("--rebalance-threshold", "must be within 0..1 (got %s)",
                     rebalanceThreshold);
+        }
+        if (migrationStreams < 0 || migrationStreams > 255) {
+            throw FabricException.invalidArgument("--migration-streams", "must be 0 (auto) or 1..255 (got %d)",
+                    migrationStreams);
         }
         if (!keyPrefix.startsWith("/")) {
             throw FabricException.invalidArgument("--prefix", "must start with / (got '%s')", keyPrefix);

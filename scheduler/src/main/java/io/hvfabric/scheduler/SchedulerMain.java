@@ -80,6 +80,10 @@ public final class SchedulerMain implements Callable<Integer> {
             description = "imbalance (std. dev. of normalized host load) above which the automatic pass acts")
     double rebalanceThreshold;
 
+    @Option(names = "--migration-streams", defaultValue = "0",
+            description = "parallel streams per live migration (QEMU multifd channels); 0 = half the smaller host's CPUs, at most 4")
+    int migrationStreams;
+
     @Override
     public Integer call() throws Exception {
         SchedulerConfig config = toConfig();
@@ -113,7 +117,8 @@ public final class SchedulerMain implements Callable<Integer> {
                 placement(),
                 imageDir,
                 Duration.ofSeconds(rebalanceInterval),
-                rebalanceThreshold);
+                rebalanceThreshold,
+                migrationStreams);
     }
 
     private PlacementConfig placement() {

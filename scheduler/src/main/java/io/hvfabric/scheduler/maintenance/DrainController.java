@@ -32,6 +32,7 @@ import io.hvfabric.scheduler.store.RecordCodec;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
+import io.prometheus.metrics.core.metrics.Gauge;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -56,6 +57,11 @@ public final class DrainController implements AutoCloseable {
     private static final int MAX_ATTEMPTS = 3;
     private static final long PASS_INTERVAL_MS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(DrainController.class);
+    private static final Gauge DRAINS = Gauge.builder()
+            .name("hvf_drains")
+            .help("drains recorded in etcd, by phase (RUNNING, PAUSED and CANCELLING are in progress)")
+            .labelNames("phase")
+            .register();
 
     private final ClusterView view;
     private final Keys keys;
@@ -180,6 +186,7 @@ public final class DrainController implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
+                countDrains();
                 Optional<Term> term = leading.get();
                 if (term.isPresent()) {
                     for (Versioned<Drain> d : view.drains()) {
@@ -203,6 +210,19 @@ public final class DrainController implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    /** Every replica exports the count from its own view, so the metric survives a failover unchanged. */
+    private void countDrains() {
+        java.util.EnumMap<Drain.Phase, Integer> byPhase = new java.util.EnumMap<>(Drain.Phase.class);
+        for (Versioned<Drain> d : view.drains()) {
+            byPhase.merge(d.value().getPhase(), 1, Integer::sum);
+        }
+        for (Drain.Phase phase : Drain.Phase.values()) {
+            if (phase != Drain.Phase.UNRECOGNIZED && phase != Drain.Phase.PHASE_UNSPECIFIED) {
+                DRAINS.labelValues(phase.name()).set(byPhase.getOrDefault(phase, 0));
             }
         }
     }

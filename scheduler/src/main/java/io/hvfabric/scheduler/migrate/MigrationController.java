@@ -26,7 +26,7 @@ public final class MigrationController implements AutoCloseable {
     private final MigrationOperations ops;
     private final AgentChannels agents;
     private final MigrationMetrics metrics = new MigrationMetrics();
-    private final boolean tls;
+    private final MigrationTransport transport;
     private final Predicate<Term> leads;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "migration");
@@ -35,12 +35,12 @@ public final class MigrationController implements AutoCloseable {
     });
     private final Map<String, Term> running = new ConcurrentHashMap<>();
 
-    public MigrationController(ClusterView view, MigrationOperations ops, AgentChannels agents, boolean tls,
+    public MigrationController(ClusterView view, MigrationOperations ops, AgentChannels agents, MigrationTransport transport,
                                Predicate<Term> leads) {
         this.view = view;
         this.ops = ops;
         this.agents = agents;
-        this.tls = tls;
+        this.transport = transport;
         this.leads = leads;
     }
 
@@ -57,7 +57,7 @@ public final class MigrationController implements AutoCloseable {
                 }
                 LOG.info("recovering migration {} found in {}", m.getId(), m.getPhase());
                 try {
-                    MigrationRunner.recover(m.getId(), term, view, ops, agents, metrics, tls, leads);
+                    MigrationRunner.recover(m.getId(), term, view, ops, agents, metrics, transport, leads);
                 } catch (RuntimeException e) {
                     LOG.warn("recovery of migration {} failed: {}", m.getId(), e.toString());
                 }
@@ -72,7 +72,7 @@ public final class MigrationController implements AutoCloseable {
         }
         executor.execute(() -> {
             try {
-                new MigrationRunner(migrationId, term, view, ops, agents, metrics, tls, leads).run();
+                new MigrationRunner(migrationId, term, view, ops, agents, metrics, transport, leads).run();
             } finally {
                 running.remove(migrationId);
             }

@@ -42,18 +42,18 @@ final class MigrationRunner implements Runnable {
     private final MigrationOperations ops;
     private final AgentChannels agents;
     private final MigrationMetrics metrics;
-    private final boolean tls;
+    private final MigrationTransport transport;
     private final Predicate<Term> leads;
 
     MigrationRunner(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
-                    MigrationMetrics metrics, boolean tls, Predicate<Term> leads) {
+                    MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads) {
         this.id = id;
         this.term = term;
         this.view = view;
         this.ops = ops;
         this.agents = agents;
         this.metrics = metrics;
-        this.tls = tls;
+        this.transport = transport;
         this.leads = leads;
     }
 
@@ -92,7 +92,7 @@ final class MigrationRunner implements Runnable {
         Migration m = ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PREPARING_TARGET,
                 "starting QEMU -incoming on " + x.getTo(), Instant.now()));
         VsiRecord vsi = view.vsi(m.getName()).orElseThrow().value();
-        int channels = MultifdChannels.forHosts(hostCpus(m.getFrom()), hostCpus(m.getTo()));
+        int channels = transport.channelsFor(hostCpus(m.getFrom()), hostCpus(m.getTo()));
         VsiAssignment assignment = VsiAssignment.newBuilder()
                 .setSpec(vsi.getSpec())
                 .setDesired("MIGRATING_IN")
@@ -103,7 +103,7 @@ final class MigrationRunner implements Runnable {
                         .setMigrationId(id)
                         .setTerm(term.revision())
                         .setAssignment(assignment.toByteString())
-                        .setTls(tls)
+                        .setTls(transport.tls())
                         .setSourceHost(hostIp(m.getFrom()))
                         .setObjective(m.getObjective())
                         .setMemoryMib(m.getMemoryMib())
@@ -122,7 +122,7 @@ final class MigrationRunner implements Runnable {
                         .setName(m.getName())
                         .setUri(uri)
                         .setObjective(m.getObjective())
-                        .setTls(tls)
+                        .setTls(transport.tls())
                         .setTargetHost(hostIp(m.getTo()))
                         .setMemoryMib(m.getMemoryMib())
                         .setMultifdChannels(channels)
@@ -398,8 +398,8 @@ final class MigrationRunner implements Runnable {
 
     /** After a failover: finish a migration past its point of no return, roll back any other. */
     static void recover(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
-                        MigrationMetrics metrics, boolean tls, Predicate<Term> leads) {
-        MigrationRunner runner = new MigrationRunner(id, term, view, ops, agents, metrics, tls, leads);
+                        MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads) {
+        MigrationRunner runner = new MigrationRunner(id, term, view, ops, agents, metrics, transport, leads);
         Migration m = view.migration(id).orElseThrow().value();
         if (MigrationPhases.isTerminal(m.getPhase())) {
             return;
