@@ -11,6 +11,7 @@ import io.hvfabric.proto.v1.RegisterResponse;
 import io.hvfabric.proto.v1.VsiStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class SchedulerLink implements AutoCloseable {
     private final TermGuard terms;
     private final Listener listener;
     private final Thread thread;
+    /** Nudges wake the sleeping loop; an interrupt would also cancel a heartbeat already on the wire. */
+    private final Semaphore nudges = new Semaphore(0);
     private volatile boolean closed;
     private volatile long leaseId;
 
@@ -69,7 +72,7 @@ public final class SchedulerLink implements AutoCloseable {
 
     /** Sends a heartbeat now rather than at the next tick (e.g. right after a VSI changed state). */
     public void nudge() {
-        thread.interrupt();
+        nudges.release();
     }
 
     private void run() {
@@ -119,9 +122,11 @@ public final class SchedulerLink implements AutoCloseable {
 
     private void sleep(long millis) {
         try {
-            Thread.sleep(millis);
+            if (nudges.tryAcquire(millis, TimeUnit.MILLISECONDS)) {
+                nudges.drainPermits(); // one heartbeat answers every nudge that came meanwhile
+            }
         } catch (InterruptedException e) {
-            // nudged or closing: go round at once
+            // closing: the loop checks the flag
         }
     }
 
