@@ -56,11 +56,15 @@ class MigrationIT {
     @Test
     @Order(1)
     void aRunningGuestMovesAndKeepsCountingAndMovesBack() {
-        moveAndCheck("host-1", "host-2");
-        moveAndCheck("host-2", "host-1");
+        long there = moveAndCheck("host-1", "host-2");
+        long back = moveAndCheck("host-2", "host-1");
+        // The default objective is 300 ms of downtime. Each pause is bounded loosely above (a loaded 2-core CI machine
+        // can stretch one); the better of the two must meet the objective. The benchmark tracks every migration.
+        assertThat(Math.min(there, back)).as("downtime there %d ms, back %d ms", there, back).isLessThanOrEqualTo(300);
     }
 
-    private static void moveAndCheck(String from, String to) {
+    /** @return the recorded downtime in ms */
+    private static long moveAndCheck(String from, String to) {
         long[] before = lastTick("mig-1");
         long fromAllocBefore = allocatedMib(from);
         long toAllocBefore = allocatedMib(to);
@@ -70,10 +74,9 @@ class MigrationIT {
         assertThat(result.path("name").asText()).isEqualTo("mig-1");
         assertThat(result.path("from").asText()).isEqualTo(from);
         assertThat(result.path("to").asText()).isEqualTo(to);
-        // The whole pause (QEMU's stop-and-copy plus the fabric's switchover) is measured and recorded. Under TCG on
-        // this 2-core machine it varies 100-600 ms against a 300 ms objective (bench/RESULTS.md), so the test bounds
-        // it loosely; the objective itself is tracked by the benchmark.
-        assertThat(result.path("downtimeMs").asLong()).isBetween(1L, 2000L);
+        // The whole pause (QEMU's stop-and-copy plus the fabric's switchover) is measured and recorded.
+        long downtimeMs = result.path("downtimeMs").asLong();
+        assertThat(downtimeMs).isBetween(1L, 2000L);
         assertThat(result.path("totalMs").asLong()).isPositive();
         assertThat(result.path("transferredBytes").asLong()).isPositive();
         assertThat(result.path("rounds").asLong()).isPositive();
@@ -90,6 +93,7 @@ class MigrationIT {
         assertThat(hvctl.run("vsi", "console", "mig-1").out()).doesNotContain("hvf-boot");
         assertThat(allocatedMib(from)).isEqualTo(fromAllocBefore - 256);
         assertThat(allocatedMib(to)).isEqualTo(toAllocBefore + 256);
+        return downtimeMs;
     }
 
     @Test
