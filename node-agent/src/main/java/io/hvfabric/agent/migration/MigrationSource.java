@@ -33,6 +33,8 @@ public final class MigrationSource {
     static final long POLL_MS = 50; // the guest waits paused between completion and resume: notice it fast
     /** After migrate_cancel, QEMU needs a moment to tear the stream down and report "cancelled". */
     private static final long CANCEL_SETTLE_MS = 30_000;
+    private static final int SETTLE_ATTEMPTS = 100;
+    private static final long SETTLE_POLL_MS = 2;
     private static final Pattern URI = Pattern.compile("tcp:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}");
     static final String TLS_OBJECT_ID = "hvf-tls-out";
 
@@ -150,7 +152,7 @@ public final class MigrationSource {
                 cancelQuietly(name, qmp);
                 return;
             }
-            JsonNode info = qmp.queryMigrate();
+            JsonNode info = settled(qmp, qmp.queryMigrate());
             MigrationProgress sample = ProgressSamples.withLastKnownCounters(ProgressSamples.fromQueryMigrate(info),
                     previous, System.currentTimeMillis() - startedAt);
             previous = sample;
@@ -173,6 +175,25 @@ public final class MigrationSource {
                 return;
             }
         }
+    }
+
+    /**
+     * QEMU 7.2 switches to "completed" a moment before it computes the migration's total time and downtime; a
+     * query-migrate right after the MIGRATION event can land in between and read zeros. Asks again, briefly.
+     */
+    private static JsonNode settled(MigrationQmp qmp, JsonNode info) throws QmpException {
+        JsonNode current = info;
+        for (int attempt = 0; attempt < SETTLE_ATTEMPTS && "completed".equals(current.path("status").asText())
+                && current.path("total-time").asLong() == 0; attempt++) {
+            try {
+                Thread.sleep(SETTLE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return current;
+            }
+            current = qmp.queryMigrate();
+        }
+        return current;
     }
 
     /** CancelMigration: stops an outgoing migration of {@code name}; the guest keeps running here. Idempotent. */

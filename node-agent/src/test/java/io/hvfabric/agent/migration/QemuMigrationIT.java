@@ -252,6 +252,8 @@ class QemuMigrationIT {
         assertThat(last.getStatus()).as("last sample: %s", last).isEqualTo("completed");
         assertThat(last.getTransferredBytes()).isPositive();
         assertThat(last.getTotalBytes()).isGreaterThanOrEqualTo(MEMORY_MIB << 20);
+        // QEMU's own figures, not zeros read in the instant between "completed" and their computation.
+        assertThat(last.getElapsedMs()).as("total-time").isPositive();
         assertThat(last.getRung()).isNotEmpty();
         assertThat(samples.subList(0, samples.size() - 1)).allSatisfy(s -> assertThat(s.getStatus())
                 .isIn("setup", "active", "device", "postcopy-active"));
