@@ -31,6 +31,12 @@ final class DrainAdmissions {
     record Admitted(DrainMove move, long maxBandwidthMibps) {}
 
     static List<Admitted> admit(Drain drain, Collection<Migration> migrations, MigrationBudgets known) {
+        return admit(drain, migrations, known, move -> true);
+    }
+
+    /** @param ready false for a planned move that must not start yet (a retry still backing off) */
+    static List<Admitted> admit(Drain drain, Collection<Migration> migrations, MigrationBudgets known,
+                                java.util.function.Predicate<DrainMove> ready) {
         MigrationBudgets budgets = withEveryHost(known, drain, migrations);
         List<Transfer> inFlight = new ArrayList<>();
         long mine = 0;
@@ -50,7 +56,7 @@ final class DrainAdmissions {
         Map<String, DrainMove> planned = new LinkedHashMap<>();
         List<Transfer> pending = new ArrayList<>();
         drain.getMovesList().stream()
-                .filter(m -> DrainController.PLANNED.equals(m.getState()))
+                .filter(m -> DrainController.PLANNED.equals(m.getState()) && ready.test(m))
                 .sorted(Comparator.comparingInt(DrainMove::getOrder))
                 .forEach(m -> {
                     planned.put(m.getVsi(), m);

@@ -56,6 +56,8 @@ public final class DrainController implements AutoCloseable {
     static final String UNMOVABLE = "UNMOVABLE";
     private static final int MAX_ATTEMPTS = 3;
     private static final long PASS_INTERVAL_MS = 1000;
+    private static final long MIN_PASS_SPACING_MS = 250;
+    private static final java.time.Duration RETRY_BACKOFF = java.time.Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(DrainController.class);
     private static final Gauge DRAINS = Gauge.builder()
             .name("hvf_drains")
@@ -206,6 +208,8 @@ public final class DrainController implements AutoCloseable {
                 // A pass right after any change (a migration ended, a drain was paused): admitting the next move
                 // should not wait for a timer. The timeout covers what no etcd change announces (a host going DOWN).
                 if (changes.tryAcquire(PASS_INTERVAL_MS, TimeUnit.MILLISECONDS)) {
+                    // A pass writes the drain record, which is itself a change: space passes out a little.
+                    Thread.sleep(MIN_PASS_SPACING_MS);
                     changes.drainPermits();
                 }
             } catch (InterruptedException e) {
@@ -294,6 +298,15 @@ public final class DrainController implements AutoCloseable {
         } catch (RuntimeException e) {
             step = null;
         }
+        if (step != null && step.targetHost().isEmpty() && move.getAttempts() < MAX_ATTEMPTS) {
+            // The view right after a failure can still hold reservations being released (a new leader rolls back
+            // several migrations one by one): try the previous target again after the backoff; admission
+            // re-checks it, and only MAX_ATTEMPTS failures make the VSI unmovable.
+            return move.toBuilder().setState(PLANNED)
+                    .setReason("no other target right now (" + step.reason() + "); retrying " + move.getTo()
+                            + " after migration to " + failedTarget + " failed: " + why)
+                    .build();
+        }
         if (step == null || step.targetHost().isEmpty()) {
             return move.toBuilder().setState(UNMOVABLE).setTo("")
                     .setReason("after a failed migration (" + why + "): "
@@ -310,7 +323,9 @@ public final class DrainController implements AutoCloseable {
         MigrationBudgets withNics = budgets.withNicsOf(inputs.candidates());
         List<Migration> all = view.migrations().stream().map(Versioned::value).toList();
         Drain current = drain;
-        for (DrainAdmissions.Admitted admitted : DrainAdmissions.admit(drain, all, withNics)) {
+        Instant now = Instant.now();
+        for (DrainAdmissions.Admitted admitted : DrainAdmissions.admit(drain, all, withNics,
+                move -> !backingOff(move, now))) {
             DrainMove move = admitted.move();
             DrainMove started;
             try {
@@ -334,6 +349,26 @@ public final class DrainController implements AutoCloseable {
             current = update(term, drain.getHost(), d -> replaceMove(d, result));
         }
         return current;
+    }
+
+    /**
+     * A move re-planned after a failed attempt waits {@link #RETRY_BACKOFF} × attempts after that migration ended: a
+     * failure that a moment heals (a rolled-back QEMU still winding down, a target agent restarting) would otherwise
+     * use up every attempt within milliseconds. Timed from the failed migration's record, so a new leader keeps it.
+     */
+    private boolean backingOff(DrainMove move, Instant now) {
+        if (move.getAttempts() == 0 || move.getMigrationId().isEmpty()) {
+            return false;
+        }
+        return view.migration(move.getMigrationId())
+                .map(v -> v.value())
+                .filter(m -> MigrationPhases.isTerminal(m.getPhase()) && m.getTransitionsCount() > 0)
+                .map(m -> {
+                    var at = m.getTransitions(m.getTransitionsCount() - 1).getAt();
+                    Instant ended = Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
+                    return now.isBefore(ended.plus(RETRY_BACKOFF.multipliedBy(move.getAttempts())));
+                })
+                .orElse(false);
     }
 
     private static Drain replaceMove(Drain d, DrainMove move) {

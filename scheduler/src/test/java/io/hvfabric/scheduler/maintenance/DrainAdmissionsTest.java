@@ -84,6 +84,14 @@ class DrainAdmissionsTest {
     }
 
     @Test
+    void aMoveThatIsNotReadyYetIsSkippedAndTheNextOneTakesItsPlace() {
+        Drain drain = drainOfA(0, planned("v1", "b", 0), planned("v2", "c", 1), planned("v3", "b", 2));
+
+        assertThat(DrainAdmissions.admit(drain, List.of(), budgets(TEN_GBIT), m -> !m.getVsi().equals("v1")))
+                .extracting(a -> a.move().getVsi()).containsExactly("v2", "v3");
+    }
+
+    @Test
     void unitConversionsRoundTowardsTheSafeSide() {
         assertThat(DrainAdmissions.mbpsToMibps(5_000)).isEqualTo(596);  // 596.05 down
         assertThat(DrainAdmissions.mibpsToMbps(596)).isEqualTo(5_000);  // 4,999.6 up
