@@ -150,7 +150,8 @@ class DrainIT {
             Hvctl.Result r = hvctl.run("drain", "show", target, "-o", "json");
             return r.exitCode() == 0 && List.of("COMPLETED", "PARTIAL").contains(r.json().path("phase").asText());
         });
-        assertThat(hvctl.json("drain", "show", target).path("phase").asText()).isEqualTo("COMPLETED");
+        JsonNode drain = hvctl.json("drain", "show", target);
+        assertThat(drain.path("phase").asText()).as(drain.toString()).isEqualTo("COMPLETED");
         assertThat(hvctl.json("host", "show", target).path("vsiCount").asInt()).isZero();
         for (JsonNode vsi : hvctl.json("vsi", "list")) {
             assertThat(Shell.qemuCount(vsi.path("name").asText())).as(vsi.path("name").asText()).isEqualTo(1);

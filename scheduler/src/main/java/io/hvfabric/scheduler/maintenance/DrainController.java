@@ -54,7 +54,7 @@ public final class DrainController implements AutoCloseable {
     static final String MIGRATING = "MIGRATING";
     static final String DONE = "DONE";
     static final String UNMOVABLE = "UNMOVABLE";
-    private static final int MAX_ATTEMPTS = 3;
+    private static final int MAX_ATTEMPTS = 5;
     private static final long PASS_INTERVAL_MS = 1000;
     private static final long MIN_PASS_SPACING_MS = 250;
     private static final java.time.Duration RETRY_BACKOFF = java.time.Duration.ofSeconds(2);
@@ -277,6 +277,8 @@ public final class DrainController implements AutoCloseable {
             if (m.isEmpty() || !MigrationPhases.isTerminal(m.get().getPhase())) {
                 continue;
             }
+            LOG.info("drain of {}: migration {} of {} ended {}", drain.getHost(), m.get().getId(), move.getVsi(),
+                    m.get().getPhase());
             if (m.get().getPhase() == Migration.Phase.COMPLETED) {
                 next.setMoves(i, move.toBuilder().setState(DONE).setReason(""));
             } else if (move.getAttempts() >= MAX_ATTEMPTS) {
@@ -298,12 +300,15 @@ public final class DrainController implements AutoCloseable {
         } catch (RuntimeException e) {
             step = null;
         }
-        if (step != null && step.targetHost().isEmpty() && move.getAttempts() < MAX_ATTEMPTS) {
+        boolean stillHere = view.vsi(move.getVsi()).map(v -> hostId.equals(v.value().getHost())).orElse(false);
+        boolean noTarget = step == null || step.targetHost().isEmpty();
+        if (stillHere && noTarget && move.getAttempts() < MAX_ATTEMPTS) {
             // The view right after a failure can still hold reservations being released (a new leader rolls back
             // several migrations one by one): try the previous target again after the backoff; admission
             // re-checks it, and only MAX_ATTEMPTS failures make the VSI unmovable.
             return move.toBuilder().setState(PLANNED)
-                    .setReason("no other target right now (" + step.reason() + "); retrying " + move.getTo()
+                    .setReason("no other target right now (" + (step == null ? "not in the plan" : step.reason())
+                            + "); retrying " + move.getTo()
                             + " after migration to " + failedTarget + " failed: " + why)
                     .build();
         }
@@ -346,6 +351,10 @@ public final class DrainController implements AutoCloseable {
                                 move.getTo(), e.getMessage());
             }
             DrainMove result = started;
+            if (!MIGRATING.equals(result.getState())) {
+                LOG.info("drain of {}: {} not started ({}): {}", drain.getHost(), move.getVsi(), result.getState(),
+                        result.getReason());
+            }
             current = update(term, drain.getHost(), d -> replaceMove(d, result));
         }
         return current;
