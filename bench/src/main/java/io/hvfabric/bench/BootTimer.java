@@ -3,9 +3,6 @@ package io.hvfabric.bench;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.GetVsiRequest;
@@ -13,7 +10,6 @@ import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +69,7 @@ public final class BootTimer {
         while (System.nanoTime() < deadline) {
             CompletableFuture<Long> tick = new CompletableFuture<>();
             OperatorServiceGrpc.newStub(channel).streamConsole(
-                    ConsoleRequest.newBuilder().setName(name).setFollow(true).build(), new TickObserver(tick));
+                    ConsoleRequest.newBuilder().setName(name).setFollow(true).build(), new FirstTickObserver(tick));
             try {
                 return tick.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
@@ -108,44 +104,5 @@ public final class BootTimer {
             Thread.sleep(200);
         }
         throw new IllegalStateException(name + ": still present 30 s after DeleteVsi");
-    }
-
-    /** Completes with the arrival time of the first hvf-tick, or fails with the stream's error; then cancels. */
-    private static final class TickObserver implements ClientResponseObserver<ConsoleRequest, ConsoleChunk> {
-        private final CompletableFuture<Long> tick;
-        private final StringBuilder seen = new StringBuilder();
-        private ClientCallStreamObserver<ConsoleRequest> call;
-
-        TickObserver(CompletableFuture<Long> tick) {
-            this.tick = tick;
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<ConsoleRequest> call) {
-            this.call = call;
-        }
-
-        @Override
-        public void onNext(ConsoleChunk chunk) {
-            long now = System.nanoTime();
-            seen.append(chunk.getData().toString(StandardCharsets.UTF_8));
-            if (seen.indexOf("hvf-tick") >= 0 && tick.complete(now)) {
-                call.cancel("got the first tick", null);
-            }
-            if (seen.length() > 8192) {
-                seen.delete(0, seen.length() - 16); // keep a tail long enough for a split marker
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            tick.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            tick.completeExceptionally(Status.UNAVAILABLE.withDescription("console ended before hvf-tick")
-                    .asRuntimeException());
-        }
     }
 }

@@ -3,13 +3,10 @@ package io.hvfabric.bench;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.lab.Lab;
 import io.hvfabric.proto.v1.ClusterStatus;
-import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.Drain;
@@ -26,7 +23,6 @@ import io.hvfabric.proto.v1.Replica;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
@@ -179,9 +175,9 @@ final class FabricOperator implements AutoCloseable {
     private void awaitTickBy(String name, long deadline) throws Exception {
         StatusRuntimeException last = null;
         while (System.nanoTime() < deadline) {
-            CompletableFuture<Void> tick = new CompletableFuture<>();
+            CompletableFuture<Long> tick = new CompletableFuture<>();
             OperatorServiceGrpc.newStub(channel).streamConsole(
-                    ConsoleRequest.newBuilder().setName(name).setFollow(true).build(), new TickObserver(tick));
+                    ConsoleRequest.newBuilder().setName(name).setFollow(true).build(), new FirstTickObserver(tick));
             try {
                 tick.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
@@ -200,43 +196,5 @@ final class FabricOperator implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    /** Completes at the first chunk holding hvf-tick, then cancels the stream. */
-    private static final class TickObserver implements ClientResponseObserver<ConsoleRequest, ConsoleChunk> {
-        private final CompletableFuture<Void> tick;
-        private final StringBuilder seen = new StringBuilder();
-        private ClientCallStreamObserver<ConsoleRequest> call;
-
-        TickObserver(CompletableFuture<Void> tick) {
-            this.tick = tick;
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<ConsoleRequest> call) {
-            this.call = call;
-        }
-
-        @Override
-        public void onNext(ConsoleChunk chunk) {
-            seen.append(chunk.getData().toString(StandardCharsets.UTF_8));
-            if (seen.indexOf("hvf-tick") >= 0 && tick.complete(null)) {
-                call.cancel("got the first tick", null);
-            }
-            if (seen.length() > 8192) {
-                seen.delete(0, seen.length() - 16);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            tick.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            tick.completeExceptionally(Status.UNAVAILABLE.withDescription("console ended before hvf-tick")
-                    .asRuntimeException());
-        }
     }
 }
