@@ -1,15 +1,14 @@
 package io.hvfabric.bench;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.GetVsiRequest;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.Vsi;
-import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,24 +84,6 @@ public final class BootTimer {
     }
 
     private void delete(String name) throws InterruptedException {
-        try {
-            operator.withDeadlineAfter(30, TimeUnit.SECONDS).deleteVsi(VsiActionRequest.newBuilder().setName(name).build());
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                throw e;
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                operator.withDeadlineAfter(5, TimeUnit.SECONDS).getVsi(GetVsiRequest.newBuilder().setName(name).build());
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    return;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(name + ": still present 30 s after DeleteVsi");
+        VsiDeletion.deleteAndAwaitGone(operator, name, Duration.ofSeconds(30));
     }
 }

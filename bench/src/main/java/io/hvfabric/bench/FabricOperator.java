@@ -21,8 +21,8 @@ import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.Replica;
 import io.hvfabric.proto.v1.Vsi;
-import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
@@ -151,25 +151,7 @@ final class FabricOperator implements AutoCloseable {
 
     /** Deletes the VSI and waits until it is gone; a VSI already gone is fine. */
     void delete(String name) throws InterruptedException {
-        try {
-            operator.withDeadlineAfter(30, TimeUnit.SECONDS).deleteVsi(VsiActionRequest.newBuilder().setName(name).build());
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                throw e;
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                vsi(name);
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    return;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(name + ": still present 60 s after DeleteVsi");
+        VsiDeletion.deleteAndAwaitGone(operator, name, Duration.ofSeconds(60));
     }
 
     private void awaitTickBy(String name, long deadline) throws Exception {
