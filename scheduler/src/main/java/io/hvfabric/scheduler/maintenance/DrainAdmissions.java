@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Which of a drain's planned moves may start now. Every migration in flight in the cluster counts against the
@@ -36,7 +37,7 @@ final class DrainAdmissions {
 
     /** @param ready false for a planned move that must not start yet (a retry still backing off) */
     static List<Admitted> admit(Drain drain, Collection<Migration> migrations, MigrationBudgets known,
-                                java.util.function.Predicate<DrainMove> ready) {
+                                Predicate<DrainMove> ready) {
         MigrationBudgets budgets = withEveryHost(known, drain, migrations);
         List<Transfer> inFlight = new ArrayList<>();
         long mine = 0;

@@ -33,7 +33,9 @@ import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
 import io.prometheus.metrics.core.metrics.Gauge;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -57,7 +59,7 @@ public final class DrainController implements AutoCloseable {
     private static final int MAX_ATTEMPTS = 5;
     private static final long PASS_INTERVAL_MS = 1000;
     private static final long MIN_PASS_SPACING_MS = 250;
-    private static final java.time.Duration RETRY_BACKOFF = java.time.Duration.ofSeconds(2);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(DrainController.class);
     private static final Gauge DRAINS = Gauge.builder()
             .name("hvf_drains")
@@ -220,7 +222,7 @@ public final class DrainController implements AutoCloseable {
 
     /** Every replica exports the count from its own view, so the metric survives a failover unchanged. */
     private void countDrains() {
-        java.util.EnumMap<Drain.Phase, Integer> byPhase = new java.util.EnumMap<>(Drain.Phase.class);
+        EnumMap<Drain.Phase, Integer> byPhase = new EnumMap<>(Drain.Phase.class);
         for (Versioned<Drain> d : view.drains()) {
             byPhase.merge(d.value().getPhase(), 1, Integer::sum);
         }

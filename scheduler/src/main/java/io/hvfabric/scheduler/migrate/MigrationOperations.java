@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
@@ -49,8 +50,7 @@ public final class MigrationOperations {
     private static final int MAX_ATTEMPTS = 8;
     private static final long VIEW_WAIT_MS = 5000;
     /** Revision of a switchover committed without waiting for the view, until {@link #awaitView} is called. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastCommitted =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> lastCommitted = new ConcurrentHashMap<>();
 
     private final ClusterView view;
     private final Keys keys;
@@ -217,12 +217,10 @@ public final class MigrationOperations {
 
     /**
      * The point of no return: ownership moves to the target and the source's allocation is released, in the same
-     * transaction as the phase change. The source keeps its paused copy until the migration completes.
-     */
-    /**
-     * Moves ownership to the target. Returns as soon as etcd committed, without waiting for this replica's view: the
-     * guest is paused until the caller resumes it, so the caller resumes first and then calls {@link #awaitView}.
-     * (A decision taken meanwhile on the stale view fails its compare and retries.)
+     * transaction as the phase change. The source keeps its paused copy until the migration completes. Returns as
+     * soon as etcd committed, without waiting for this replica's view: the guest is paused until the caller resumes
+     * it, so the caller resumes first and then calls {@link #awaitView}. (A decision taken meanwhile on the stale
+     * view fails its compare and retries.)
      */
     public Migration switchover(Term term, String id, MigrationProgress last) {
         return commitWithVsi(term, id, false, (m, vsi) -> {
