@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -130,8 +131,7 @@ class MigrationIT {
         String phase = migration(id).path("phase").asText();
         assertThat(phase).isIn("COMPLETED", "ROLLED_BACK", "FAILED");
         String owner = phase.equals("COMPLETED") ? "host-2" : "host-1";
-        await().atMost(Duration.ofSeconds(60)).until(() -> state("slow-1").equals("RUNNING")
-                && Shell.qemuCount("slow-1") == 1);
+        awaitRunningExactlyOnce("slow-1");
         assertThat(hvctl.json("vsi", "show", "slow-1").path("host").asText()).isEqualTo(owner);
         lab.lab().restart(leader);
         if (owner.equals("host-2")) {
@@ -151,8 +151,7 @@ class MigrationIT {
         assertThat(result.path("status").asText()).isIn("COMPLETED", "FAILED", "ROLLED_BACK");
         assertThat(result.path("rung").asText()).as(result.toString()).isNotEmpty().isNotEqualTo("precopy");
         assertThat(result.path("reason").asText()).as(result.toString()).isNotEmpty();
-        await().atMost(Duration.ofSeconds(60)).until(() -> state("hot-1").equals("RUNNING")
-                && Shell.qemuCount("hot-1") == 1);
+        awaitRunningExactlyOnce("hot-1");
         hvctl.ok("vsi", "delete", "hot-1");
     }
 
@@ -204,13 +203,24 @@ class MigrationIT {
     }
 
     private static void assertStillOnSourceExactlyOnce(String source, String target) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> state("slow-1").equals("RUNNING"));
+        awaitRunningExactlyOnce("slow-1");
         assertThat(hvctl.json("vsi", "show", "slow-1").path("host").asText()).isEqualTo(source);
-        await().atMost(Duration.ofSeconds(60)).until(() -> Shell.qemuCount("slow-1") == 1);
         JsonNode targetHost = hvctl.json("host", "show", target);
         assertThat(targetHost.path("vsis").toString()).doesNotContain("slow-1");
         long[] before = lastTick("slow-1");
         await().atMost(Duration.ofSeconds(30)).until(() -> lastTick("slow-1")[0] > before[0]);
+    }
+
+    /** Fails with what the fabric and the OS say of the VSI, so a CI log shows which half of the invariant broke. */
+    private static void awaitRunningExactlyOnce(String name) {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> state(name).equals("RUNNING")
+                    && Shell.qemuCount(name) == 1);
+        } catch (ConditionTimeoutException e) {
+            Hvctl.Result show = hvctl.run("vsi", "show", name, "-o", "json");
+            throw new AssertionError(name + " not RUNNING exactly once within 60 s: " + Shell.qemuCount(name)
+                    + " QEMU processes; vsi show: " + show.out().replaceAll("\\s+", " ") + show.err(), e);
+        }
     }
 
     private static JsonNode migration(String id) {

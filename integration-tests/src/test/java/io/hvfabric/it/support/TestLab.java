@@ -27,6 +27,9 @@ public final class TestLab implements AutoCloseable {
     public static TestLab up(int hosts, List<String> agentArgs) throws IOException {
         String name = "t" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
         Path dir = Files.createDirectories(Path.of("target", "lab-" + name)).toAbsolutePath();
+        // Names the test class, so bin/test can show this lab's logs when that class fails.
+        Files.writeString(dir.resolve("owner"), StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .getCallerClass().getSimpleName() + "\n");
         try {
             Lab lab = Lab.up(LabConfig.builder()
                     .hosts(hosts)

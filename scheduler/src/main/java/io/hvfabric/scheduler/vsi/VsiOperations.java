@@ -169,25 +169,14 @@ public final class VsiOperations {
             if (current.isEmpty() || !hostId.equals(current.get().value().getHost())) {
                 continue;
             }
-            VsiRecord record = current.get().value();
-            if (record.getState() == Vsi.State.MIGRATING) {
-                continue; // the migration controller owns the state until it ends
-            }
-            if (record.getState() == status.getState() && record.getPid() == status.getPid()
-                    && record.getMessage().equals(status.getMessage()) && record.getRestarts() == status.getRestarts()) {
+            Optional<VsiRecord> next = ReportedStatus.merge(current.get().value(), status, now());
+            if (next.isEmpty()) {
                 continue;
-            }
-            VsiRecord.Builder next = record.toBuilder()
-                    .setPid(status.getPid())
-                    .setMessage(status.getMessage())
-                    .setRestarts(status.getRestarts());
-            if (record.getState() != status.getState()) {
-                next.setState(status.getState()).setStateChangedAt(now());
             }
             ByteSequence key = keys.of(Keys.Kind.VSI, status.getName());
             FencedWriter.Outcome outcome = writer.commit(term,
                     List.of(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(current.get().modRevision()))),
-                    List.of(Op.put(key, RecordCodec.encode(next.build()), PutOption.DEFAULT)));
+                    List.of(Op.put(key, RecordCodec.encode(next.get()), PutOption.DEFAULT)));
             view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
         }
     }
