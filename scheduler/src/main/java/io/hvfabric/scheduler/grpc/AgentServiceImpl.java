@@ -9,11 +9,12 @@ import io.hvfabric.proto.v1.HeartbeatRequest;
 import io.hvfabric.proto.v1.HeartbeatResponse;
 import io.hvfabric.proto.v1.RegisterRequest;
 import io.hvfabric.proto.v1.RegisterResponse;
+import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.SchedulerMetrics;
 import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.hosts.HostRegistry;
-import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.vsi.ReportedStatus;
 import io.hvfabric.scheduler.vsi.VsiOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,12 +78,9 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     private boolean reportsChanges(HeartbeatRequest request) {
         for (VsiStatus status : request.getVsisList()) {
             var record = view.vsi(status.getName());
-            if (record.isPresent() && request.getHostId().equals(record.get().value().getHost())) {
-                var r = record.get().value();
-                if (r.getState() != status.getState() || r.getPid() != status.getPid()
-                        || !r.getMessage().equals(status.getMessage()) || r.getRestarts() != status.getRestarts()) {
-                    return true;
-                }
+            if (record.isPresent() && request.getHostId().equals(record.get().value().getHost())
+                    && ReportedStatus.changes(record.get().value(), status)) {
+                return true;
             }
         }
         return false;

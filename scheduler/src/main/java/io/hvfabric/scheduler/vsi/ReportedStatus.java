@@ -13,16 +13,20 @@ import java.util.Optional;
  * migration ended (a heartbeat racing the controller's final transaction, typically right after a leader failover)
  * would otherwise put the record back into MIGRATING with no migration left to ever end it.
  */
-final class ReportedStatus {
+public final class ReportedStatus {
     private ReportedStatus() {}
+
+    /** Whether the report would change the record: only then is it worth a leader's write (or forwarding it there). */
+    public static boolean changes(VsiRecord record, VsiStatus status) {
+        return !migrationInFlight(record) && status.getState() != Vsi.State.MIGRATING
+                && (record.getState() != status.getState() || record.getPid() != status.getPid()
+                        || !record.getMessage().equals(status.getMessage())
+                        || record.getRestarts() != status.getRestarts());
+    }
 
     /** @return the record to write, or empty when the report changes nothing or must be ignored */
     static Optional<VsiRecord> merge(VsiRecord record, VsiStatus status, Timestamp now) {
-        if (migrationInFlight(record) || status.getState() == Vsi.State.MIGRATING) {
-            return Optional.empty();
-        }
-        if (record.getState() == status.getState() && record.getPid() == status.getPid()
-                && record.getMessage().equals(status.getMessage()) && record.getRestarts() == status.getRestarts()) {
+        if (!changes(record, status)) {
             return Optional.empty();
         }
         VsiRecord.Builder next = record.toBuilder()

@@ -45,6 +45,8 @@ class ReportedStatusTest {
         // before it learned so still says MIGRATING.
         assertThat(ReportedStatus.merge(record(Vsi.State.RUNNING, ""), status(Vsi.State.MIGRATING, 42), NOW))
                 .isEmpty();
+        assertThat(ReportedStatus.changes(record(Vsi.State.RUNNING, ""), status(Vsi.State.MIGRATING, 42)))
+                .as("not even forwarded to the leader").isFalse();
     }
 
     @Test
