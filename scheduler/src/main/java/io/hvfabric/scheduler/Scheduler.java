@@ -1,6 +1,5 @@
 package io.hvfabric.scheduler;
 
-import com.google.protobuf.Timestamp;
 import io.etcd.jetcd.Client;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -36,12 +35,12 @@ import io.hvfabric.scheduler.rebalance.RebalancePlanner;
 import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
 import io.hvfabric.scheduler.vsi.VsiOperations;
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -99,7 +98,7 @@ public final class Scheduler implements AutoCloseable {
                 .setId(config.id())
                 .setAddress(advertised)
                 .setMetricsAddress(config.metrics().host() + ":" + metricsServer.port())
-                .setStartedAt(now())
+                .setStartedAt(Times.now())
                 .build(), config.leaderLeaseTtl());
         presence.start();
         closeables.push(presence);
@@ -200,10 +199,6 @@ public final class Scheduler implements AutoCloseable {
         return new InetSocketAddress(hp.host(), hp.port());
     }
 
-    static Timestamp now() {
-        Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
-    }
 
     @Override
     public void close() {

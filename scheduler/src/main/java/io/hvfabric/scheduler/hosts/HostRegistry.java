@@ -1,6 +1,5 @@
 package io.hvfabric.scheduler.hosts;
 
-import com.google.protobuf.Timestamp;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -19,9 +18,9 @@ import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,7 +92,7 @@ public final class HostRegistry {
                             : previous.getAdminState())
                     .setRegisteredAt(previous != null && previous.hasRegisteredAt()
                             ? previous.getRegisteredAt()
-                            : now())
+                            : Times.now())
                     .setMetricsAddress(request.getMetricsAddress())
                     .setAgentVersion(request.getAgentVersion())
                     .setLeaseId(leaseId)
@@ -101,7 +100,7 @@ public final class HostRegistry {
             Cmp unchanged = current.getKvs().isEmpty()
                     ? new Cmp(hostKey, Cmp.Op.EQUAL, CmpTarget.version(0))
                     : new Cmp(hostKey, Cmp.Op.EQUAL, CmpTarget.modRevision(current.getKvs().get(0).getModRevision()));
-            AliveRecord alive = AliveRecord.newBuilder().setLeaseId(leaseId).setLastHeartbeat(now()).build();
+            AliveRecord alive = AliveRecord.newBuilder().setLeaseId(leaseId).setLastHeartbeat(Times.now()).build();
             FencedWriter.Outcome outcome = writer.commit(term, List.of(unchanged), List.of(
                     Op.put(hostKey, RecordCodec.encode(record), PutOption.DEFAULT),
                     Op.put(keys.of(Keys.Kind.ALIVE, request.getHostId()), RecordCodec.encode(alive),
@@ -183,7 +182,7 @@ public final class HostRegistry {
             AliveRecord alive = AliveRecord.newBuilder()
                     .setLeaseId(request.getLeaseId())
                     .setUsage(request.getUsage())
-                    .setLastHeartbeat(now())
+                    .setLastHeartbeat(Times.now())
                     .build();
             // Only while the key is as we checked it (same lease): never resurrect an expired or replaced host.
             client.getKVClient().txn()
@@ -194,10 +193,6 @@ public final class HostRegistry {
         }
     }
 
-    static Timestamp now() {
-        Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
-    }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
         try {

@@ -1,6 +1,5 @@
 package io.hvfabric.scheduler.maintenance;
 
-import com.google.protobuf.Timestamp;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -29,6 +28,7 @@ import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
@@ -171,7 +171,7 @@ public final class DrainController implements AutoCloseable {
                 .setEtaSeconds(Math.round(plan.etaSeconds()))
                 .setMaxParallel(maxParallel)
                 .setPlanText(plan.render())
-                .setCreatedAt(now());
+                .setCreatedAt(Times.now());
         int order = 0;
         for (DrainStep step : plan.steps()) {
             drain.addMoves(DrainMove.newBuilder()
@@ -314,7 +314,7 @@ public final class DrainController implements AutoCloseable {
                             + " after migration to " + failedTarget + " failed: " + why)
                     .build();
         }
-        if (step == null || step.targetHost().isEmpty()) {
+        if (noTarget) {
             return move.toBuilder().setState(UNMOVABLE).setTo("")
                     .setReason("after a failed migration (" + why + "): "
                             + (step == null ? "no longer on the host" : step.reason()))
@@ -372,11 +372,10 @@ public final class DrainController implements AutoCloseable {
             return false;
         }
         return view.migration(move.getMigrationId())
-                .map(v -> v.value())
+                .map(Versioned::value)
                 .filter(m -> MigrationPhases.isTerminal(m.getPhase()) && m.getTransitionsCount() > 0)
                 .map(m -> {
-                    var at = m.getTransitions(m.getTransitionsCount() - 1).getAt();
-                    Instant ended = Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
+                    Instant ended = Times.instant(m.getTransitions(m.getTransitionsCount() - 1).getAt());
                     return now.isBefore(ended.plus(RETRY_BACKOFF.multipliedBy(move.getAttempts())));
                 })
                 .orElse(false);
@@ -412,10 +411,6 @@ public final class DrainController implements AutoCloseable {
         throw FabricException.unavailable("drain of host '%s' kept changing; retry", hostId);
     }
 
-    private static Timestamp now() {
-        Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
-    }
 
     @Override
     public void close() {

@@ -14,6 +14,7 @@ import io.hvfabric.scheduler.rebalance.Cooldown;
 import io.hvfabric.scheduler.rebalance.RebalanceMove;
 import io.hvfabric.scheduler.rebalance.RebalanceOptions;
 import io.hvfabric.scheduler.rebalance.RebalancePlanner;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
@@ -133,7 +134,7 @@ public final class RebalanceService implements AutoCloseable {
         for (Versioned<Migration> v : view.migrations()) {
             Migration m = v.value();
             if (m.getPhase() == Migration.Phase.COMPLETED) {
-                Instant at = Instant.ofEpochSecond(m.getCreatedAt().getSeconds(), m.getCreatedAt().getNanos());
+                Instant at = Times.instant(m.getCreatedAt());
                 lastMoved.merge(m.getName(), at, (a, b) -> a.isAfter(b) ? a : b);
             }
         }

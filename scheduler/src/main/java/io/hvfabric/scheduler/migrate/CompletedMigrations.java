@@ -2,6 +2,7 @@ package io.hvfabric.scheduler.migrate;
 
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.scheduler.drain.ObservedCostModel;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.util.Comparator;

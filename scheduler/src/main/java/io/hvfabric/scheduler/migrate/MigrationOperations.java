@@ -26,6 +26,7 @@ import io.hvfabric.scheduler.placement.api.PlacementResult;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.PlacementInputs;

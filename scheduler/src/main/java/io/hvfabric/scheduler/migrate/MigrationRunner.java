@@ -15,6 +15,7 @@ import io.hvfabric.proto.v1.TargetEvent;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.time.Duration;
 import java.time.Instant;

@@ -22,9 +22,9 @@ import io.hvfabric.scheduler.placement.api.PlacementResult;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +80,7 @@ public final class VsiOperations {
             Optional<Versioned<HostAllocation>> alloc = view.allocation(host);
             HostAllocation next = PlacementInputs.add(
                     alloc.map(Versioned::value).orElse(HostAllocation.getDefaultInstance()), spec.getName(), demand);
-            Timestamp now = now();
+            Timestamp now = Times.now();
             VsiRecord record = VsiRecord.newBuilder()
                     .setSpec(spec)
                     .setHost(host)
@@ -169,7 +169,7 @@ public final class VsiOperations {
             if (current.isEmpty() || !hostId.equals(current.get().value().getHost())) {
                 continue;
             }
-            Optional<VsiRecord> next = ReportedStatus.merge(current.get().value(), status, now());
+            Optional<VsiRecord> next = ReportedStatus.merge(current.get().value(), status, Times.now());
             if (next.isEmpty()) {
                 continue;
             }
@@ -224,8 +224,4 @@ public final class VsiOperations {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    static Timestamp now() {
-        Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
-    }
 }
