@@ -89,13 +89,26 @@ public final class LabMain implements Runnable {
         @Option(names = "--agent-arg", description = "Extra agent arguments, split on spaces; repeatable, e.g. --agent-arg='--driver fake'.")
         List<String> agentArgs = new ArrayList<>();
 
+        @Option(names = "--accel", defaultValue = "auto",
+                description = "Agents' accelerator: auto (KVM only where a standard kernel boots under it), kvm or tcg.")
+        String accel;
+
         @Option(names = "--timeout", defaultValue = "90", description = "Seconds to wait for READY hosts.")
         long timeoutSeconds;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
+            if (!List.of("auto", "kvm", "tcg").contains(accel)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--accel: must be auto, kvm or tcg (got '" + accel + "')");
+            }
+            List<String> agentArgs = new ArrayList<>(List.of("--accel", accel));
+            agentArgs.addAll(split(this.agentArgs));
             LabConfig config = LabConfig.builder().hosts(hosts).dir(where.resolve()).name(name).insecure(insecure)
-                    .subnet(subnet).network(parseNetwork(network)).agentArgs(split(agentArgs)).schedulerArgs(split(schedulerArgs))
+                    .subnet(subnet).network(parseNetwork(network)).agentArgs(agentArgs).schedulerArgs(split(schedulerArgs))
                     .readyTimeout(Duration.ofSeconds(timeoutSeconds)).build();
             System.err.println("lab up: starting '" + config.name() + "' with " + hosts + " hosts in " + config.dir());
             // Ctrl-C while starting: components run in their own sessions, so remove them here rather than leak.

@@ -3,7 +3,9 @@ package io.hvfabric.agent;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.agent.host.AccelMode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -22,7 +24,10 @@ public record AgentConfig(
         Path imageDir,
         int defaultNicMbps,
         long reservedMemoryMib,
-        String driver) {
+        String driver,
+        AccelMode accelMode,
+        Path accelCacheDir,
+        Duration kvmBootBound) {
 
     private static final Pattern HOST_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -43,6 +48,10 @@ public record AgentConfig(
         }
         if (!driver.equals("qemu") && !driver.equals("fake")) {
             throw FabricException.invalidArgument("--driver", "must be qemu or fake (got '%s')", driver);
+        }
+        if (kvmBootBound.isNegative() || kvmBootBound.isZero() || kvmBootBound.toSeconds() > 120) {
+            throw FabricException.invalidArgument("--kvm-boot-timeout", "must be 1 to 120 seconds (got %d ms)",
+                    kvmBootBound.toMillis());
         }
     }
 }

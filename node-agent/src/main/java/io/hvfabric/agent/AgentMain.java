@@ -4,7 +4,9 @@ import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.agent.host.AccelMode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -60,6 +62,19 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--driver", defaultValue = "qemu", description = "virt driver: qemu or fake")
     String driver;
 
+    @Option(names = "--accel", defaultValue = "auto",
+            description = "auto (KVM only if a standard guest kernel boots under it here, else TCG), kvm (refuse to"
+                    + " start unless it does) or tcg")
+    String accel;
+
+    @Option(names = "--accel-cache-dir", defaultValue = "/var/cache/hvfabric/accel",
+            description = "where KVM boot-check results are kept, so a restart does not boot the kernel again")
+    Path accelCacheDir;
+
+    @Option(names = "--kvm-boot-timeout", defaultValue = "10",
+            description = "seconds a guest kernel gets to print on its console under KVM (default ${DEFAULT-VALUE})")
+    int kvmBootTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
         NodeAgent agent = NodeAgent.start(toConfig());
@@ -90,7 +105,10 @@ public final class AgentMain implements Callable<Integer> {
                 imageDir,
                 nicDefaultMbps,
                 reservedMemoryMib,
-                driver);
+                driver,
+                AccelMode.parse(accel),
+                accelCacheDir,
+                Duration.ofSeconds(kvmBootTimeoutSeconds));
     }
 
     public static void main(String[] args) {

@@ -30,6 +30,11 @@ final class AgentMetrics {
             .register();
     final Gauge kvmUsable = Gauge.builder()
             .name("hvf_agent_kvm_usable")
-            .help("1 if the KVM probe ran a standard 64-bit guest, else 0 (guests use TCG)")
+            .help("1 if a standard guest kernel booted under KVM on this host (guests use KVM), else 0 (TCG)")
+            .register();
+    final Gauge accelerator = Gauge.builder()
+            .name("hvf_agent_accelerator")
+            .help("1 for the accelerator this host's guests run on, with the --accel mode and whether KVM is kvm_pvm")
+            .labelNames("accelerator", "mode", "kvm_pvm")
             .register();
 }

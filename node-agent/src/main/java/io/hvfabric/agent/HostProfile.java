@@ -1,5 +1,6 @@
 package io.hvfabric.agent;
 
+import io.hvfabric.agent.host.AcceleratorChoice;
 import io.hvfabric.agent.host.HostFacts;
 import io.hvfabric.agent.host.KvmProbeResult;
 import io.hvfabric.proto.v1.HostCapabilities;
@@ -7,12 +8,12 @@ import io.hvfabric.proto.v1.Resources;
 
 /**
  * What this host offers the fabric, derived once at start-up from discovery and the KVM probe: the capacity it
- * registers and the capabilities placement filters on. The accelerator is chosen by the probe, never by the mere
- * presence of /dev/kvm.
+ * registers and the capabilities placement filters on. The accelerator is chosen from evidence (the ioctl probe and a
+ * real kernel's boot, see AcceleratorChooser), never by the mere presence of /dev/kvm.
  */
 record HostProfile(Resources capacity, HostCapabilities capabilities) {
 
-    static HostProfile of(HostFacts facts, KvmProbeResult kvm, long reservedMemoryMib, String cgroupVersion,
+    static HostProfile of(HostFacts facts, KvmProbeResult kvm, AcceleratorChoice accel, long reservedMemoryMib, String cgroupVersion,
                           String qemuVersion, String cpuModel, String machineType) {
         Resources capacity = Resources.newBuilder()
                 .setVcpus(facts.logicalCpus())
@@ -21,11 +22,11 @@ record HostProfile(Resources capacity, HostCapabilities capabilities) {
                 .setNicMbps(facts.nic().speedMbps())
                 .build();
         HostCapabilities capabilities = HostCapabilities.newBuilder()
-                .setAccelerator(kvm.usable() ? "kvm" : "tcg")
+                .setAccelerator(accel.accelerator().qemuName())
                 .setKvmDevicePresent(kvm.devicePresent())
                 .setKvmApiVersion(kvm.apiVersion())
                 .setKvmMaxVcpus(kvm.maxVcpus())
-                .setKvmUsable(kvm.usable())
+                .setKvmUsable(accel.bootVerified())
                 .setKvmProbeDetail(kvm.detail())
                 .setCpuModel(cpuModel)
                 .setMachineType(machineType)
@@ -34,6 +35,10 @@ record HostProfile(Resources capacity, HostCapabilities capabilities) {
                 .setNicSpeedDefaulted(facts.nic().speedDefaulted())
                 .setQemuVersion(qemuVersion)
                 .setKernelRelease(facts.kernelRelease())
+                .setKvmPvm(accel.pvm())
+                .setAccelMode(accel.mode().flagValue())
+                .setKvmBootVerified(accel.bootVerified())
+                .setAcceleratorReason(accel.reason())
                 .build();
         return new HostProfile(capacity, capabilities);
     }

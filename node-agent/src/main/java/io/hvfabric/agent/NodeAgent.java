@@ -4,8 +4,7 @@ import io.grpc.Server;
 import io.hvfabric.agent.grpc.NodeServiceImpl;
 import io.hvfabric.agent.host.HostDiscovery;
 import io.hvfabric.agent.host.HostFacts;
-import io.hvfabric.agent.host.KvmProbe;
-import io.hvfabric.agent.host.KvmProbeResult;
+import io.hvfabric.agent.host.AcceleratorDecider;
 import io.hvfabric.agent.host.UsageSample;
 import io.hvfabric.agent.link.CommandStream;
 import io.hvfabric.agent.link.SchedulerEndpoints;
@@ -26,7 +25,6 @@ import io.hvfabric.proto.v1.RegisterRequest;
 import io.hvfabric.proto.v1.RegisterResponse;
 import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.agent.cgroup.CgroupDetector;
-import io.hvfabric.agent.driver.Accelerator;
 import io.hvfabric.agent.driver.VirtDriver;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.fake.FakeDriver;
@@ -92,19 +90,21 @@ public final class NodeAgent implements AutoCloseable {
 
         discovery = new HostDiscovery(config.stateDir(), config.defaultNicMbps());
         HostFacts facts = discovery.discover();
-        KvmProbeResult kvm = new KvmProbe().probe();
-        profile = HostProfile.of(facts, kvm, config.reservedMemoryMib(),
-                CgroupDetector.detect(CgroupDetector.DEFAULT_ROOT).label(), QemuVersion.detect(),
+        String qemuVersion = QemuVersion.detect();
+        AcceleratorDecider.Decision accel = new AcceleratorDecider().decide(new AcceleratorDecider.Inputs(
+                config.accelMode(), config.imageDir(), config.accelCacheDir(), facts.kernelRelease(), qemuVersion,
+                VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE, config.kvmBootBound()));
+        profile = HostProfile.of(facts, accel.probe(), accel.choice(), config.reservedMemoryMib(),
+                CgroupDetector.detect(CgroupDetector.DEFAULT_ROOT).label(), qemuVersion,
                 VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE);
         LOG.info("host {}: {} vCPUs, {} MiB, {} GiB disk free, NIC {} {} Mbps{}, accelerator {} ({})",
                 config.hostId(), facts.logicalCpus(), facts.memoryTotalMib(), facts.diskFreeGib(),
                 facts.nic().name(), facts.nic().speedMbps(), facts.nic().speedDefaulted() ? " (default)" : "",
-                profile.capabilities().getAccelerator(), kvm.detail());
+                profile.capabilities().getAccelerator(), accel.choice().reason());
         exportCapacity();
 
         driver = createDriver();
-        LaunchSpecs launchSpecs = new LaunchSpecs(
-                Accelerator.valueOf(profile.capabilities().getAccelerator().toUpperCase(java.util.Locale.ROOT)),
+        LaunchSpecs launchSpecs = new LaunchSpecs(accel.choice().accelerator(),
                 profile.capabilities().getCpuModel(), profile.capabilities().getMachineType());
         MigrationSessions migrationSessions = new MigrationSessions();
         reconciler = new Reconciler(driver, launchSpecs, RestartPolicy.DEFAULT, () -> {
@@ -247,6 +247,8 @@ public final class NodeAgent implements AutoCloseable {
         metrics.capacity.labelValues("disk_gib").set(profile.capacity().getDiskGib());
         metrics.capacity.labelValues("nic_mbps").set(profile.capacity().getNicMbps());
         metrics.kvmUsable.set(profile.capabilities().getKvmUsable() ? 1 : 0);
+        metrics.accelerator.labelValues(profile.capabilities().getAccelerator(), profile.capabilities().getAccelMode(),
+                Boolean.toString(profile.capabilities().getKvmPvm())).set(1);
     }
 
     private static InetSocketAddress socket(HostPort hp) {

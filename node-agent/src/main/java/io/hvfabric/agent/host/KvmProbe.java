@@ -14,9 +14,10 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
- * Decides whether KVM can run standard guests by running one: a VM with a few pages, a vCPU put straight into 64-bit
- * mode, code that writes 0x5A to port 0xE9 and halts. KVM is usable only if that KVM_EXIT_IO arrives. The presence of
- * /dev/kvm proves nothing: a kvm_pvm host accepts every setup ioctl, then triple-faults a standard guest.
+ * The fast first gate of the accelerator decision: a VM with a few pages, a vCPU put straight into 64-bit mode, code
+ * that writes 0x5A to port 0xE9 and halts. KVM is ruled out unless that KVM_EXIT_IO arrives. Passing proves little on
+ * its own: a kvm_pvm host runs this guest to its exit and still cannot boot a standard kernel, so
+ * {@link AcceleratorChooser} also boots one ({@link QemuBootCheck}) before choosing KVM.
  *
  * <p>The guest runs on its own thread. Setting up the VM (milliseconds on a real host) and the KVM_RUN itself each have
  * a timeout; a KVM_RUN that does not return in time counts as unusable and the vCPU is kicked out with a signal (see

@@ -33,10 +33,8 @@ class KvmProbeTest {
         } else {
             assertThat(result).isEqualTo(new KvmProbeResult(false, 0, 0, false, "no /dev/kvm"));
         }
-        if (Files.exists(KvmProbe.PVM_MODULE)) {
-            // kvm_pvm runs only PVM guests: a standard 64-bit guest must not pass, whether or not /dev/kvm exists.
-            assertThat(result.usable()).isFalse();
-        }
+        // No claim about usable on a kvm_pvm host: current ones run this minimal guest to its exit, older ones
+        // triple-faulted. The probe is only the first gate; AcceleratorDecisionIT checks the whole decision.
     }
 
     @Test
