@@ -13,6 +13,17 @@ for m in $(cat /etc/hvf-modules); do
     [ -f "/lib/modules/$KVER/$m" ] && insmod "/lib/modules/$KVER/$m" 2>/dev/null
 done
 
+# QEMU guest agent responder on the virtio-serial port org.qemu.guest_agent.0.
+# It waits 5 s for the port (30 s if a virtio-serial device is there but has not
+# announced it yet) and exits 0, quietly, if the VSI has none; any other exit
+# is a crash: start it again.
+(
+    while true; do
+        /bin/hvf-qga -w 5 && break
+        sleep 1
+    done
+) &
+
 # ACPI power button (QMP system_powerdown) -> clean poweroff; QEMU then exits.
 mkdir -p /etc/acpi/PWRF
 printf '#!/bin/sh\necho hvf-poweroff >/dev/console\nsync\npoweroff -f\n' > /etc/acpi/PWRF/00000080
