@@ -13,6 +13,7 @@ import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.ReplicaRecord;
 import io.hvfabric.scheduler.grpc.AgentServiceImpl;
 import io.hvfabric.scheduler.grpc.Forwarding;
+import io.hvfabric.scheduler.grpc.GuestExecRelay;
 import io.hvfabric.scheduler.grpc.OperatorServiceImpl;
 import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.hosts.HostMetricsExporter;
@@ -37,6 +38,7 @@ import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.vsi.GuestStateExporter;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
 import io.hvfabric.scheduler.vsi.VsiOperations;
@@ -152,12 +154,15 @@ public final class Scheduler implements AutoCloseable {
                 election::leading, config.rebalanceInterval(), config.rebalanceThreshold(), Cooldown.DEFAULT_WINDOW);
         rebalancer.start();
         closeables.push(rebalancer);
+        GuestExecRelay exec = new GuestExecRelay(GuestExecRelay.Lookup.of(view, membership::reachabilityOf),
+                agentChannels::forAddress);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
-                agentChannels::forAddress, migrationOps, migrations, registry, drains, rebalancer);
+                agentChannels::forAddress, exec, migrationOps, migrations, registry, drains, rebalancer);
 
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
                 membership::reachabilityOf, membership::members, writes);
         view.addListener(new HostMetricsExporter(view, metrics, membership::reachabilityOf));
+        view.addListener(new GuestStateExporter(view, metrics));
 
         NettyServerBuilder builder = GrpcTls.serverBuilder(socket(config.listen()), config.tls());
         builder.intercept(Forwarding.serverInterceptor());

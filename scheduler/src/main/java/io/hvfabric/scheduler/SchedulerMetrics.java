@@ -33,6 +33,11 @@ public final class SchedulerMetrics {
             .help("capacity allocated to VSIs per dimension")
             .labelNames("host", "dimension")
             .register();
+    private final Gauge guestStates = Gauge.builder()
+            .name("hvf_vsi_guest_state")
+            .help("VSIs by guest state as this replica's view shows them (UNKNOWN: not running, or not reported)")
+            .labelNames("state")
+            .register();
 
     public void leader(boolean leading, long termRevision) {
         isLeader.set(leading ? 1 : 0);
@@ -53,5 +58,9 @@ public final class SchedulerMetrics {
 
     public Gauge hostAllocated() {
         return hostAllocated;
+    }
+
+    public Gauge guestStates() {
+        return guestStates;
     }
 }

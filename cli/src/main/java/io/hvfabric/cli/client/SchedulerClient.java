@@ -46,12 +46,17 @@ public final class SchedulerClient implements AutoCloseable {
 
     /** One unary RPC with the per-call deadline. */
     public <T> T call(Function<OperatorServiceBlockingStub, T> rpc) {
+        return call(rpc, rpcDeadline);
+    }
+
+    /** One unary RPC with its own deadline, for calls that last as long as they were asked to (vsi exec). */
+    public <T> T call(Function<OperatorServiceBlockingStub, T> rpc, Duration deadline) {
         Map<Endpoint, Status> failures = new LinkedHashMap<>();
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
             int index = (preferred + attempt) % endpoints.size();
             Endpoint endpoint = endpoints.get(index);
             try {
-                T result = rpc.apply(stub(endpoint, rpcDeadline));
+                T result = rpc.apply(stub(endpoint, deadline));
                 preferred = index;
                 return result;
             } catch (StatusRuntimeException e) {

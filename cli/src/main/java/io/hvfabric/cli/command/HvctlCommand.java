@@ -51,7 +51,8 @@ public final class HvctlCommand {
     OutputFormat output;
 
     @Option(names = "--timeout", scope = ScopeType.INHERIT, converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "Deadline for each call (default 10s); for 'vsi create --wait' the whole wait (default 120s).")
+            description = "Deadline for each call (default 10s); for 'vsi create --wait' the whole wait (default 120s); "
+                    + "for 'vsi exec' the command's time in the guest (default 10s).")
     Duration timeout;
 
     @Option(names = "--tls-ca", scope = ScopeType.INHERIT, paramLabel = "FILE",

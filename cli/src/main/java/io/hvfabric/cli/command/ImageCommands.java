@@ -38,6 +38,10 @@ final class ImageCommands {
         @Option(names = "--cmdline", paramLabel = "STR", defaultValue = "", description = "Base kernel command line.")
         String cmdline;
 
+        @Option(names = "--guest-agent", description = "The image runs a QEMU guest agent: its VSIs report guest status "
+                + "and accept vsi exec.")
+        boolean guestAgent;
+
         @Override
         void validate() {
             requireAbsolute("--kernel", kernel);
@@ -53,7 +57,8 @@ final class ImageCommands {
 
         @Override
         int execute(SchedulerClient client, Printer printer) {
-            Image request = Image.newBuilder().setName(name).setKernel(kernel).setInitrd(initrd).setCmdline(cmdline).build();
+            Image request = Image.newBuilder().setName(name).setKernel(kernel).setInitrd(initrd).setCmdline(cmdline)
+                    .setGuestAgent(guestAgent).build();
             Image image = client.call(stub -> stub.registerImage(request));
             printer.object(image, () -> ImageViews.list(List.of(image)));
             return 0;

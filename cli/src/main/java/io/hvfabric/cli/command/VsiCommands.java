@@ -9,14 +9,17 @@ import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DeleteVsiResponse;
 import io.hvfabric.proto.v1.GetVsiRequest;
+import io.hvfabric.proto.v1.ListImagesRequest;
 import io.hvfabric.proto.v1.ListVsisRequest;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.cli.options.DurationConverter;
 import io.hvfabric.cli.options.MemorySizeConverter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +34,7 @@ import picocli.CommandLine.Parameters;
             VsiCommands.StopVsi.class,
             VsiCommands.DeleteVsi.class,
             VsiCommands.Console.class,
+            VsiExec.class,
             MigrationCommands.Migrate.class
         })
 final class VsiCommands {
@@ -62,8 +66,13 @@ final class VsiCommands {
         @Option(names = "--disk", paramLabel = "GIB", defaultValue = "0", description = "Disk size in GiB.")
         long diskGib;
 
-        @Option(names = "--wait", description = "Follow the VSI until RUNNING (exit 0) or FAILED (exit 1); see --timeout.")
+        @Option(names = "--wait", description = "Follow the VSI until RUNNING and, if its image has a guest agent, until "
+                + "the agent is UP (exit 0); FAILED or no guest agent: exit 1. See --wait-timeout.")
         boolean await;
+
+        @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "Bound on the whole --wait (default: --timeout if given, else 120s).")
+        Duration waitTimeout;
 
         @Override
         void validate() {
@@ -95,13 +104,20 @@ final class VsiCommands {
                     .build();
             Vsi vsi = client.call(stub -> stub.createVsi(CreateVsiRequest.newBuilder().setSpec(spec).build()));
             if (await) {
+                Duration bound = waitTimeout != null ? waitTimeout : root().timeoutOr(VsiWaiter.DEFAULT_TIMEOUT);
                 vsi = new VsiWaiter(client, context().err(), context().clock())
-                        .awaitRunning(vsi, root().timeoutOr(VsiWaiter.DEFAULT_TIMEOUT));
+                        .awaitRunning(vsi, bound, hasGuestAgent(client, spec.getImage()));
             }
             Vsi result = vsi;
             printer.object(result, () -> VsiViews.detail(result, context().clock().instant()));
             return 0;
         }
+    }
+
+    /** Whether VSIs of this image report a guest agent; an image the scheduler does not list has none. */
+    static boolean hasGuestAgent(SchedulerClient client, String image) {
+        return client.call(stub -> stub.listImages(ListImagesRequest.getDefaultInstance())).getImagesList().stream()
+                .anyMatch(i -> i.getName().equals(image) && i.getGuestAgent());
     }
 
     @Command(name = "list", description = "List VSIs.")

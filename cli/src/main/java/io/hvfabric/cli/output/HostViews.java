@@ -40,6 +40,7 @@ public final class HostViews {
                 .add("state", state(host))
                 .add("admin state", host.getAdminState())
                 .add("accelerator", accelerator(host))
+                .add("kvm", kvmEvidence(caps))
                 .add("lease", host.getLeaseAlive() ? "alive" : "expired")
                 .add("membership", host.getMembership())
                 .add("vcpus", alloc.getVcpus() + "/" + Units.vcpus(cap.getVcpus()) + " allocated")
@@ -80,13 +81,34 @@ public final class HostViews {
         return host.getState() == Host.State.STATE_UNSPECIFIED ? "UNKNOWN" : host.getState().name();
     }
 
+    /** "tcg (mode auto) - <why>": the accelerator, the agent's --accel, and the agent's reason for the choice. */
     private static String accelerator(Host host) {
         HostCapabilities caps = host.getCapabilities();
         String accel = host.getAccelerator().isEmpty() ? caps.getAccelerator() : host.getAccelerator();
+        String mode = caps.getAccelMode().isEmpty() ? "" : " (mode " + caps.getAccelMode() + ")";
+        if (!caps.getAcceleratorReason().isEmpty()) {
+            return accel + mode + " - " + caps.getAcceleratorReason();
+        }
         if (!caps.getKvmDevicePresent()) {
-            return accel + (accel.isEmpty() ? "" : " ") + "(no /dev/kvm)";
+            return accel + mode + (accel.isEmpty() ? "" : " ") + "(no /dev/kvm)";
         }
         String probe = caps.getKvmUsable() ? "KVM usable" : "KVM unusable";
-        return accel + " (" + probe + (caps.getKvmProbeDetail().isEmpty() ? "" : ": " + caps.getKvmProbeDetail()) + ")";
+        return accel + mode + " (" + probe + (caps.getKvmProbeDetail().isEmpty() ? "" : ": " + caps.getKvmProbeDetail()) + ")";
+    }
+
+    /** The evidence behind the accelerator: the /dev/kvm ioctl probe, the guest boot check, and kvm_pvm. */
+    private static String kvmEvidence(HostCapabilities caps) {
+        if (!caps.getKvmDevicePresent()) {
+            return "no /dev/kvm";
+        }
+        StringBuilder text = new StringBuilder("ioctl probe ").append(caps.getKvmUsable() ? "passed" : "failed");
+        if (!caps.getKvmProbeDetail().isEmpty()) {
+            text.append(" (").append(caps.getKvmProbeDetail()).append(')');
+        }
+        text.append(", boot check ").append(caps.getKvmBootVerified() ? "passed" : "not passed");
+        if (caps.getKvmPvm()) {
+            text.append(", served by kvm_pvm (runs only PVM guests)");
+        }
+        return text.toString();
     }
 }

@@ -8,8 +8,9 @@ public final class ImageViews {
     private ImageViews() {}
 
     public static String list(List<Image> images) {
-        Table table = new Table("NAME", "KERNEL", "INITRD", "CMDLINE");
-        images.forEach(image -> table.row(image.getName(), image.getKernel(), image.getInitrd(), image.getCmdline()));
+        Table table = new Table("NAME", "KERNEL", "INITRD", "GUEST AGENT", "CMDLINE");
+        images.forEach(image -> table.row(image.getName(), image.getKernel(), image.getInitrd(),
+                image.getGuestAgent() ? "yes" : "no", image.getCmdline()));
         return table.render();
     }
 }

@@ -32,6 +32,7 @@ public final class MigrationViews {
                 .add("reason", m.getReason())
                 .add("total", m.getTotalMs() + " ms")
                 .add("downtime", m.getDowntimeMs() + " ms")
+                .add("guest answer", m.getGuestAnswerMs() > 0 ? m.getGuestAnswerMs() + " ms after resume" : "")
                 .add("transferred", Units.bytes(m.getTransferredBytes()))
                 .add("rounds", String.valueOf(m.getRounds()))
                 .add("tls", m.getTls() ? "yes" : "no")

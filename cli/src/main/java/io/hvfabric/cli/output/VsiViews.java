@@ -1,28 +1,35 @@
 package io.hvfabric.cli.output;
 
+import io.hvfabric.proto.v1.GuestInterface;
+import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Table renderings of VSIs. */
 public final class VsiViews {
     private static final int MESSAGE_WIDTH = 60;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private VsiViews() {}
 
     public static String list(List<Vsi> vsis) {
-        Table table = new Table("NAME", "HOST", "STATE", "DESIRED", "VCPUS", "MEMORY", "IMAGE", "MESSAGE");
+        Table table = new Table("NAME", "HOST", "STATE", "GUEST", "ADDRESS", "DESIRED", "VCPUS", "MEMORY", "IMAGE",
+                "MESSAGE");
         for (Vsi vsi : vsis) {
-            table.row(vsi.getName(), vsi.getHost().isEmpty() ? "-" : vsi.getHost(), state(vsi), vsi.getDesired(),
-                    Units.vcpus(vsi.getVcpus()), Units.mib(vsi.getMemoryMib()), vsi.getImage(), shorten(vsi.getMessage()));
+            table.row(vsi.getName(), vsi.getHost().isEmpty() ? "-" : vsi.getHost(), state(vsi), guestState(vsi),
+                    firstIpv4(vsi.getGuest()).orElse("-"), vsi.getDesired(), Units.vcpus(vsi.getVcpus()),
+                    Units.mib(vsi.getMemoryMib()), vsi.getImage(), shorten(vsi.getMessage()));
         }
         return table.render();
     }
 
     public static String detail(Vsi vsi, Instant now) {
         VsiSpec spec = vsi.getSpec();
-        return new KeyValueBlock()
+        KeyValueBlock block = new KeyValueBlock()
                 .add("name", vsi.getName())
                 .add("host", vsi.getHost().isEmpty() ? "(not placed)" : vsi.getHost())
                 .add("state", state(vsi))
@@ -38,8 +45,46 @@ public final class VsiViews {
                 .add("restarts", vsi.getRestarts() > 0 ? vsi.getRestarts() : "")
                 .add("created", Timestamps.withAge(vsi.getCreatedAt(), now))
                 .add("state changed", Timestamps.withAge(vsi.getStateChangedAt(), now))
-                .add("message", vsi.getMessage())
-                .render();
+                .add("message", vsi.getMessage());
+        addGuest(block, vsi.getGuest(), now);
+        return block.render();
+    }
+
+    /** The guest as its guest agent shows it; for an unknown guest only the reason, if there is one. */
+    private static void addGuest(KeyValueBlock block, GuestStatus guest, Instant now) {
+        if (guest.getState() == GuestStatus.State.STATE_UNSPECIFIED) {
+            block.add("guest", guest.getMessage().isEmpty() ? "" : "unknown (" + guest.getMessage() + ")");
+            return;
+        }
+        String since = Timestamps.withAge(guest.getSince(), now);
+        block.add("guest", guest.getState().name() + (since.isEmpty() ? "" : " since " + since))
+                .add("guest message", guest.getMessage())
+                .add("guest agent", guest.getAgentVersion())
+                .add("missed pings", guest.getMissedPings() > 0 ? guest.getMissedPings() : "");
+        for (GuestInterface nic : guest.getInterfacesList()) {
+            String addresses = String.join(", ", nic.getAddressesList());
+            block.add("interface " + nic.getName(), (nic.getMac() + " " + addresses).trim());
+        }
+    }
+
+    /** UP, BOOTING, NO_AGENT, UNRESPONSIVE, or "-" while unknown. */
+    public static String guestState(Vsi vsi) {
+        GuestStatus.State state = vsi.getGuest().getState();
+        return state == GuestStatus.State.STATE_UNSPECIFIED || state == GuestStatus.State.UNRECOGNIZED
+                ? "-" : state.name();
+    }
+
+    /** The first IPv4 address the guest reports outside loopback, without its prefix length. */
+    static Optional<String> firstIpv4(GuestStatus guest) {
+        for (GuestInterface nic : guest.getInterfacesList()) {
+            for (String cidr : nic.getAddressesList()) {
+                String address = cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr;
+                if (IPV4.matcher(address).matches() && !address.startsWith("127.")) {
+                    return Optional.of(address);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     static String state(Vsi vsi) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import io.hvfabric.cli.testing.CliRun;
 import io.hvfabric.cli.testing.Hosts;
 import io.hvfabric.cli.testing.InProcessScheduler;
+import io.hvfabric.proto.v1.HostCapabilities;
 import io.hvfabric.proto.v1.Resources;
 import io.hvfabric.proto.v1.Vsi;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +94,25 @@ class HostCommandsTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.stdout()).contains("id:", "h1", "2/8 vCPU allocated", "1.5/23.5 GiB allocated", "web-1", "RUNNING");
+    }
+
+    @Test
+    void hostShowPrintsTheAcceleratorWithItsEvidence() {
+        scheduler.service.hosts.put("h3", Hosts.ready("h3", 2, 4096).toBuilder()
+                .setCapabilities(HostCapabilities.newBuilder().setAccelerator("tcg").setAccelMode("auto")
+                        .setKvmDevicePresent(true).setKvmUsable(true).setKvmPvm(true).setKvmBootVerified(false)
+                        .setAcceleratorReason("a standard kernel did not boot under kvm_pvm; using TCG"))
+                .build());
+
+        CliRun run = scheduler.run("host", "show", "h3");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout())
+                .containsPattern("accelerator: +tcg \\(mode auto\\) - a standard kernel did not boot under kvm_pvm; using TCG")
+                .containsPattern("kvm: +ioctl probe passed, boot check not passed, served by kvm_pvm \\(runs only PVM guests\\)");
+        // host list keeps its columns.
+        assertThat(scheduler.run("host", "list").stdout().split("\n")[0].split("\\s+"))
+                .containsExactly("ID", "ADDRESS", "STATE", "ACCEL", "VCPUS", "MEMORY", "DISK", "NIC", "VSIS", "MEMBERSHIP");
     }
 
     @Test

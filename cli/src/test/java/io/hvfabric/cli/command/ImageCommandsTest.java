@@ -41,6 +41,24 @@ class ImageCommandsTest {
     }
 
     @Test
+    void theGuestAgentFlagIsSentAndListed() {
+        CliRun register = scheduler.run("image", "register", "qga", "--kernel", "/img/vmlinuz", "--initrd",
+                "/img/initrd.gz", "--guest-agent");
+        scheduler.run("image", "register", "plain", "--kernel", "/img/vmlinuz", "--initrd", "/img/initrd.gz");
+        CliRun list = scheduler.run("image", "list");
+
+        assertThat(register.exitCode()).isZero();
+        assertThat(((Image) scheduler.service.requests.get(0)).getGuestAgent()).isTrue();
+        assertThat(((Image) scheduler.service.requests.get(1)).getGuestAgent()).isFalse();
+        String[] lines = list.stdout().split("\n");
+        int column = lines[0].indexOf("GUEST AGENT");
+        assertThat(column).isPositive();
+        assertThat(lines[1]).startsWith("plain");
+        assertThat(lines[1].substring(column).trim()).isEqualTo("no");
+        assertThat(lines[2].substring(column).trim()).isEqualTo("yes");
+    }
+
+    @Test
     void relativePathsAreRejected() {
         CliRun run = scheduler.run("image", "register", "busybox", "--kernel", "vmlinuz", "--initrd", "/initrd.gz");
 

@@ -8,10 +8,14 @@ import com.google.gson.JsonParser;
 import io.hvfabric.cli.testing.CliRun;
 import io.hvfabric.cli.testing.InProcessScheduler;
 import io.hvfabric.proto.v1.ConsoleRequest;
+import com.google.protobuf.Timestamp;
 import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.GuestInterface;
+import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiSpec;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +80,123 @@ class VsiCommandsTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.stderrLines()).last().asString()
                 .startsWith("hvctl: timed out after 500ms waiting for vsi 'web-1'").contains("SCHEDULED");
+    }
+
+    private static GuestStatus guest(GuestStatus.State state, String message) {
+        return GuestStatus.newBuilder().setState(state).setMessage(message).build();
+    }
+
+    @Test
+    void createWaitAlsoWaitsForTheGuestAgentWhenTheImageHasOne() {
+        scheduler.service.images.put("default", Image.newBuilder().setName("default").setGuestAgent(true).build());
+        scheduler.service.guestLifecycle = List.of(guest(GuestStatus.State.BOOTING, ""),
+                guest(GuestStatus.State.UP, ""));
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait", "-o", "json");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stderrLines()).hasSize(6);
+        assertThat(run.stderrLines().subList(0, 5)).containsExactly("vsi web-1: PENDING", "vsi web-1: SCHEDULED on h1",
+                "vsi web-1: STARTING on h1", "vsi web-1: RUNNING on h1, waiting for its guest agent",
+                "vsi web-1: RUNNING on h1, guest agent BOOTING");
+        assertThat(run.stderrLines().get(5)).matches("vsi web-1: RUNNING on h1, guest agent UP after \\d+\\.\\d s");
+        JsonObject vsi = JsonParser.parseString(run.stdout()).getAsJsonObject();
+        assertThat(vsi.getAsJsonObject("guest").get("state").getAsString()).isEqualTo("UP");
+    }
+
+    @Test
+    void createWaitFailsWhenTheGuestTurnsOutToHaveNoAgent() {
+        scheduler.service.images.put("default", Image.newBuilder().setName("default").setGuestAgent(true).build());
+        scheduler.service.guestLifecycle = List.of(guest(GuestStatus.State.NO_AGENT, "no answer within 60 s of boot"));
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stdout()).isEmpty();
+        assertThat(run.stderrLines()).last().isEqualTo(
+                "hvctl: vsi 'web-1' runs, but its guest agent is NO_AGENT: no answer within 60 s of boot");
+    }
+
+    @Test
+    void createWaitForTheGuestIsBoundedByTheWaitTimeout() {
+        scheduler.service.images.put("default", Image.newBuilder().setName("default").setGuestAgent(true).build());
+        scheduler.service.guestLifecycle = List.of(guest(GuestStatus.State.BOOTING, "no answer yet"));
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait",
+                "--wait-timeout", "700ms");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderrLines()).last().isEqualTo("hvctl: timed out after 700ms waiting for vsi 'web-1''s guest "
+                + "agent to be UP (still BOOTING: no answer yet)");
+    }
+
+    @Test
+    void createWaitDoesNotWaitForAGuestAgentTheImageLacks() {
+        scheduler.service.images.put("default", Image.newBuilder().setName("default").build());
+        scheduler.service.guestLifecycle = List.of(guest(GuestStatus.State.NO_AGENT, "image has no guest agent"));
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--wait");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stderrLines()).last().isEqualTo("vsi web-1: RUNNING on h1");
+    }
+
+    @Test
+    void listShowsTheGuestStateAndItsFirstIpv4Address() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setHost("h1").setState(Vsi.State.RUNNING)
+                .setGuest(GuestStatus.newBuilder().setState(GuestStatus.State.UP)
+                        .addInterfaces(GuestInterface.newBuilder().setName("lo").addAddresses("127.0.0.1/8")
+                                .addAddresses("::1/128"))
+                        .addInterfaces(GuestInterface.newBuilder().setName("eth0").addAddresses("fe80::1/64")
+                                .addAddresses("10.0.0.2/24")))
+                .build());
+        scheduler.service.vsis.put("b", Vsi.newBuilder().setName("b").setState(Vsi.State.STOPPED).build());
+
+        CliRun run = scheduler.run("vsi", "list");
+
+        String[] lines = run.stdout().split("\n");
+        assertThat(lines[0]).startsWith("NAME").contains("STATE", "GUEST", "ADDRESS", "DESIRED");
+        int guest = lines[0].indexOf("GUEST");
+        int address = lines[0].indexOf("ADDRESS");
+        assertThat(lines[1].substring(guest)).startsWith("UP ");
+        assertThat(lines[1].substring(address)).startsWith("10.0.0.2 ");
+        assertThat(lines[2].substring(guest)).startsWith("- ");
+        assertThat(lines[2].substring(address)).startsWith("- ");
+    }
+
+    @Test
+    void listJsonCarriesTheGuest() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setState(Vsi.State.RUNNING)
+                .setGuest(GuestStatus.newBuilder().setState(GuestStatus.State.UNRESPONSIVE).setMissedPings(3)).build());
+
+        JsonObject a = JsonParser.parseString(scheduler.run("vsi", "list", "-o", "json").stdout()).getAsJsonArray()
+                .get(0).getAsJsonObject();
+
+        assertThat(a.getAsJsonObject("guest").get("state").getAsString()).isEqualTo("UNRESPONSIVE");
+        assertThat(a.getAsJsonObject("guest").get("missedPings").getAsInt()).isEqualTo(3);
+    }
+
+    @Test
+    void showPrintsTheGuestWithItsAgeVersionAndInterfaces() {
+        Instant since = Instant.now().minusSeconds(90);
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setHost("h1").setState(Vsi.State.RUNNING)
+                .setGuest(GuestStatus.newBuilder().setState(GuestStatus.State.UNRESPONSIVE)
+                        .setSince(Timestamp.newBuilder().setSeconds(since.getEpochSecond()))
+                        .setMessage("missed 3 pings").setAgentVersion("hvf-ga 1.0")
+                        .addInterfaces(GuestInterface.newBuilder().setName("eth0").setMac("52:54:00:12:34:56")
+                                .addAddresses("10.0.0.2/24").addAddresses("fe80::1/64")))
+                .build());
+        scheduler.service.vsis.put("b", Vsi.newBuilder().setName("b").setHost("h2").setState(Vsi.State.RUNNING)
+                .setGuest(GuestStatus.newBuilder().setMessage("host DOWN")).build());
+
+        CliRun a = scheduler.run("vsi", "show", "a");
+        CliRun b = scheduler.run("vsi", "show", "b");
+
+        assertThat(a.stdout()).containsPattern("guest: +UNRESPONSIVE since \\S+ \\S+ \\(1m3[0-2]s ago\\)")
+                .containsPattern("guest message: +missed 3 pings")
+                .containsPattern("guest agent: +hvf-ga 1.0")
+                .containsPattern("interface eth0: +52:54:00:12:34:56 10.0.0.2/24, fe80::1/64");
+        assertThat(b.stdout()).containsPattern("guest: +unknown \\(host DOWN\\)");
     }
 
     @Test

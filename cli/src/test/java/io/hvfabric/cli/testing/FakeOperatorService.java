@@ -11,7 +11,11 @@ import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DeleteVsiResponse;
 import io.hvfabric.proto.v1.GetClusterStatusRequest;
 import io.hvfabric.proto.v1.GetHostRequest;
+import io.hvfabric.proto.v1.GetMigrationRequest;
+import io.hvfabric.proto.v1.ExecVsiRequest;
+import io.hvfabric.proto.v1.ExecVsiResponse;
 import io.hvfabric.proto.v1.GetVsiRequest;
+import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Host;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.ListHostsRequest;
@@ -20,6 +24,7 @@ import io.hvfabric.proto.v1.ListImagesRequest;
 import io.hvfabric.proto.v1.ListImagesResponse;
 import io.hvfabric.proto.v1.ListVsisRequest;
 import io.hvfabric.proto.v1.ListVsisResponse;
+import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
@@ -41,11 +46,17 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     public final Map<String, Vsi> vsis = new ConcurrentHashMap<>();
     public final Map<String, Image> images = new ConcurrentHashMap<>();
     public final Map<String, String> consoles = new ConcurrentHashMap<>();
+    public final Map<String, Migration> migrations = new ConcurrentHashMap<>();
     public final List<Object> requests = new CopyOnWriteArrayList<>();
     public final AtomicInteger calls = new AtomicInteger();
     public volatile ClusterStatus clusterStatus = ClusterStatus.getDefaultInstance();
     /** States a new VSI passes through after PENDING, one per WatchVsi message. */
     public volatile List<Vsi.State> lifecycle = List.of(Vsi.State.SCHEDULED, Vsi.State.STARTING, Vsi.State.RUNNING);
+    /** Guest states a RUNNING VSI then passes through on WatchVsi, one per message (none by default). */
+    public volatile List<GuestStatus> guestLifecycle = List.of();
+    /** What ExecVsi answers (its host is set to h1); see {@link #execFailure}. */
+    public volatile ExecVsiResponse execAnswer = ExecVsiResponse.newBuilder().setExited(true).build();
+    public volatile Status execFailure;
     public volatile String failureMessage = "qemu exited with status 1";
     public volatile long stepMillis = 30;
     /** How long every unary call takes before answering. */
@@ -180,6 +191,15 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
                 vsis.put(updated.getName(), updated);
                 response.onNext(updated);
             }
+            for (GuestStatus guest : guestLifecycle) {
+                Thread.sleep(stepMillis);
+                if (call.isCancelled()) {
+                    return;
+                }
+                Vsi updated = vsis.get(request.getName()).toBuilder().setGuest(guest).build();
+                vsis.put(updated.getName(), updated);
+                response.onNext(updated);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -203,6 +223,33 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
         if (!request.getFollow()) {
             response.onCompleted();
         }
+    }
+
+    @Override
+    public void execVsi(ExecVsiRequest request, StreamObserver<ExecVsiResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        if (!vsis.containsKey(request.getName())) {
+            response.onError(vsiNotFound(request.getName()));
+            return;
+        }
+        if (execFailure != null) {
+            response.onError(execFailure.asRuntimeException());
+            return;
+        }
+        respond(response, execAnswer.toBuilder().setHost("h1").build());
+    }
+
+    @Override
+    public void getMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
+        if (failed(response)) return;
+        Migration migration = migrations.get(request.getId());
+        if (migration == null) {
+            response.onError(Status.NOT_FOUND.withDescription("migration '" + request.getId() + "' not found")
+                    .asRuntimeException());
+            return;
+        }
+        respond(response, migration);
     }
 
     @Override

@@ -50,6 +50,11 @@ import io.hvfabric.proto.v1.MigrateVsiRequest;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
+import io.hvfabric.common.tls.PeerIdentity;
+import io.hvfabric.common.tls.Roles;
+import io.hvfabric.proto.v1.ExecVsiRequest;
+import io.hvfabric.proto.v1.ExecVsiResponse;
+import io.hvfabric.scheduler.vsi.GuestJoin;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.VsiOperations;
 import java.util.List;
@@ -63,14 +68,14 @@ import java.util.function.Supplier;
 public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImplBase {
     /** What the write side needs; bundled so the read side can be built without it in tests. */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
-                         MigrationOperations migrations, MigrationController migrationController,
+                         GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
                          HostRegistry hosts, DrainController drains, RebalanceService rebalancer) {
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
-                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels,
+                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels, GuestExecRelay exec,
                       MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
                       DrainController drains, RebalanceService rebalancer) {
-            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), migrations, migrationController, hosts,
-                    drains, rebalancer);
+            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), exec, migrations, migrationController,
+                    hosts, drains, rebalancer);
         }
     }
 
@@ -197,7 +202,7 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
         ListVsisResponse.Builder list = ListVsisResponse.newBuilder();
         for (Versioned<VsiRecord> v : view.vsis()) {
             if (request.getHost().isEmpty() || request.getHost().equals(v.value().getHost())) {
-                list.addVsis(VsiOperations.toVsi(v.value(), v.modRevision()));
+                list.addVsis(toVsi(v));
             }
         }
         reply(response, list.build());
@@ -205,15 +210,28 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
 
     @Override
     public void getVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
-        Versioned<VsiRecord> v = requireVsi(request.getName());
-        reply(response, VsiOperations.toVsi(v.value(), v.modRevision()));
+        reply(response, toVsi(requireVsi(request.getName())));
     }
 
     @Override
     public void watchVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
         requireVsi(request.getName());
-        new RecordWatch<>(view, () -> view.vsi(request.getName()).map(v -> VsiOperations.toVsi(v.value(), v.modRevision())),
+        new RecordWatch<>(view, () -> view.vsi(request.getName()).map(this::toVsi),
                 vsi -> false, (ServerCallStreamObserver<Vsi>) response).start();
+    }
+
+    /** The record as operators see it, with its guest as the owner host last reported it. */
+    private Vsi toVsi(Versioned<VsiRecord> v) {
+        VsiRecord record = v.value();
+        return GuestJoin.withGuest(VsiOperations.toVsi(record, v.modRevision()), record,
+                view.alive(record.getHost()).map(Versioned::value));
+    }
+
+    /** Operators only: a command in a guest is as powerful as a root shell there. Not a write: answered here. */
+    @Override
+    public void execVsi(ExecVsiRequest request, StreamObserver<ExecVsiResponse> response) {
+        PeerIdentity.requireRole(Roles.OPERATOR);
+        reply(response, writes.exec().exec(request));
     }
 
     @Override

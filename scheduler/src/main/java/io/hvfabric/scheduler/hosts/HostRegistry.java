@@ -10,6 +10,7 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.proto.v1.AliveRecord;
+import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.HeartbeatRequest;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.RegisterRequest;
@@ -19,10 +20,13 @@ import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
 import io.hvfabric.scheduler.store.Times;
+import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -35,8 +39,6 @@ import java.util.regex.Pattern;
 public final class HostRegistry {
     private static final Pattern HOST_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern HOST_PORT = Pattern.compile("[^:\\s]+:\\d{1,5}");
-    /** Usage is rewritten at most this often; the lease renewal itself is a cheap keep-alive. */
-    private static final Duration USAGE_WRITE_INTERVAL = Duration.ofSeconds(5);
 
     private final Client client;
     private final Keys keys;
@@ -145,7 +147,10 @@ public final class HostRegistry {
         throw FabricException.unavailable("host '%s' kept changing; retry", hostId);
     }
 
-    /** Renews the host's lease. Any replica may do this: it decides nothing, it only keeps liveness. */
+    /**
+     * Renews the host's lease and refreshes its alive record (usage, guest status; see {@link AliveRefresh}). Any
+     * replica may do this: it decides nothing, it only keeps liveness and records observations.
+     */
     public void heartbeat(HeartbeatRequest request) {
         ByteSequence aliveKey = keys.of(Keys.Kind.ALIVE, request.getHostId());
         long aliveModRevision = view.alive(request.getHostId())
@@ -175,14 +180,19 @@ public final class HostRegistry {
         } catch (Exception e) {
             throw FabricException.notFound("lease of host", request.getHostId());
         }
+        Optional<AliveRecord> recorded = view.alive(request.getHostId()).map(Versioned::value);
+        Map<String, GuestStatus> guests = AliveRefresh.guests(request);
         long nowNanos = System.nanoTime();
         Long last = lastUsageWrite.get(request.getHostId());
-        if (last == null || nowNanos - last > USAGE_WRITE_INTERVAL.toNanos()) {
+        AliveRefresh.Reason reason = AliveRefresh.decide(recorded, guests,
+                last == null ? OptionalLong.empty() : OptionalLong.of(last), nowNanos);
+        if (reason != AliveRefresh.Reason.NONE) {
             lastUsageWrite.put(request.getHostId(), nowNanos);
             AliveRecord alive = AliveRecord.newBuilder()
                     .setLeaseId(request.getLeaseId())
                     .setUsage(request.getUsage())
                     .setLastHeartbeat(Times.now())
+                    .putAllGuests(guests)
                     .build();
             // Only while the key is as we checked it (same lease): never resurrect an expired or replaced host.
             client.getKVClient().txn()

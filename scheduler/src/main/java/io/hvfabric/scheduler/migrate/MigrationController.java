@@ -57,7 +57,8 @@ public final class MigrationController implements AutoCloseable {
                 }
                 LOG.info("recovering migration {} found in {}", m.getId(), m.getPhase());
                 try {
-                    MigrationRunner.recover(m.getId(), term, view, ops, agents, metrics, transport, leads);
+                    MigrationRunner.recover(m.getId(), term, view, ops, agents, metrics, transport, leads,
+                            executor);
                 } catch (RuntimeException e) {
                     LOG.warn("recovery of migration {} failed: {}", m.getId(), e.toString());
                 }
@@ -72,7 +73,7 @@ public final class MigrationController implements AutoCloseable {
         }
         executor.execute(() -> {
             try {
-                new MigrationRunner(migrationId, term, view, ops, agents, metrics, transport, leads).run();
+                new MigrationRunner(migrationId, term, view, ops, agents, metrics, transport, leads, executor).run();
             } finally {
                 running.remove(migrationId);
             }

@@ -5,6 +5,7 @@ import io.hvfabric.common.error.FabricException;
 import io.hvfabric.migration.MigrationPhases;
 import io.hvfabric.migration.MigrationStateMachine;
 import io.hvfabric.migration.RecoveryAction;
+import io.hvfabric.proto.v1.AwaitGuestResponse;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.MigrationControlRequest;
 import io.hvfabric.proto.v1.MigrationProgress;
@@ -19,6 +20,9 @@ import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -45,9 +49,12 @@ final class MigrationRunner implements Runnable {
     private final MigrationMetrics metrics;
     private final MigrationTransport transport;
     private final Predicate<Term> leads;
+    private final Executor background;
 
+    /** {@code background} runs what must not hold up the migration itself (waiting for the guest's answer). */
     MigrationRunner(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
-                    MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads) {
+                    MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads,
+                    Executor background) {
         this.id = id;
         this.term = term;
         this.view = view;
@@ -56,6 +63,7 @@ final class MigrationRunner implements Runnable {
         this.metrics = metrics;
         this.transport = transport;
         this.leads = leads;
+        this.background = background;
     }
 
     @Override
@@ -249,8 +257,10 @@ final class MigrationRunner implements Runnable {
         long arrived = System.nanoTime();
         Migration m = ops.switchover(term, id, last);
         long owned = System.nanoTime();
-        String state = resumeTarget(m);
+        Resume resume = resumeTarget(m);
         long resumed = System.nanoTime();
+        CompletableFuture<AwaitGuestResponse> guestAnswer = awaitGuest(m, resume);
+        String state = resume.state();
         long switchoverMs = (resumed - startNanos) / 1_000_000;
         ops.awaitView(id);
         // Where the fabric's share of the downtime went, for operators tuning it (and for the benchmark).
@@ -260,6 +270,8 @@ final class MigrationRunner implements Runnable {
                 "target " + state + " (" + split + ")"));
         record(done, "completed");
         metrics.downtime.observe(done.getDowntimeMs() / 1000.0);
+        // Only once COMPLETED is recorded, so neither write overwrites the other's message.
+        guestAnswer.thenAcceptAsync(answer -> recordGuestAnswer(answer, resume.requestedAt()), background);
         LOG.info("migration {} of {} {} -> {} completed: {} ms total, {} ms downtime", id, done.getName(),
                 done.getFrom(), done.getTo(), done.getTotalMs(), done.getDowntimeMs());
     }
@@ -279,17 +291,58 @@ final class MigrationRunner implements Runnable {
                 .build();
     }
 
+    /**
+     * What resuming the target did. {@code requestedAt} is when the call that succeeded was sent (null if none did):
+     * the guest cannot answer before then, and an answer racing the call's reply still counts.
+     */
+    private record Resume(String state, Instant requestedAt) {}
+
     /** Resumes the migrated guest. Retried; if the agent stays unreachable its reconciler resumes it (it owns it). */
-    private String resumeTarget(Migration m) {
+    private Resume resumeTarget(Migration m) {
         for (int attempt = 0; attempt < 20; attempt++) {
+            Instant requestedAt = Instant.now();
             try {
-                return control(m.getTo()).resumeTarget(controlRequest(m)).getState();
+                return new Resume(control(m.getTo()).resumeTarget(controlRequest(m)).getState(), requestedAt);
             } catch (RuntimeException e) {
                 LOG.warn("migration {}: resuming on {} failed ({}); retrying", id, m.getTo(), e.toString());
                 sleep(Math.min(1000, 25L << Math.min(6, attempt)));
             }
         }
-        return "left to the target's reconciler";
+        return new Resume("left to the target's reconciler", null);
+    }
+
+    /**
+     * Asks the target's agent, in the background, when the guest agent first answers after the resume; only for
+     * images with a guest agent, and only after a resume we know the time of. Never fails: no answer is an answer.
+     */
+    private CompletableFuture<AwaitGuestResponse> awaitGuest(Migration m, Resume resume) {
+        boolean guestAgent = view.vsi(m.getName()).map(v -> v.value().getImage().getGuestAgent()).orElse(false);
+        if (!guestAgent || resume.requestedAt() == null) {
+            return new CompletableFuture<>(); // never completes: nothing to record
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> NodeServiceGrpc.newBlockingStub(agents.forHost(m.getTo()))
+                            .withDeadlineAfter(GuestAnswer.TIMEOUT.plus(CONTROL_DEADLINE).toMillis(),
+                                    TimeUnit.MILLISECONDS)
+                            .awaitGuest(GuestAnswer.request(m.getName(), resume.requestedAt())), background)
+                    .exceptionally(e -> {
+                        LOG.info("migration {}: no guest answer from {}: {}", id, m.getTo(), e.toString());
+                        return AwaitGuestResponse.getDefaultInstance();
+                    });
+        } catch (RejectedExecutionException e) {
+            return new CompletableFuture<>(); // shutting down: the migration itself must still complete
+        }
+    }
+
+    private void recordGuestAnswer(AwaitGuestResponse answer, Instant resumeRequested) {
+        try {
+            Migration m = ops.update(term, id, x -> GuestAnswer.record(x, answer, resumeRequested));
+            LOG.info("migration {}: {}", id, m.getGuestAnswerMs() > 0
+                    ? "guest agent answered " + m.getGuestAnswerMs() + " ms after resume"
+                    : "no guest agent answer after resume");
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: guest answer not recorded: {}", id, e.toString());
+        }
     }
 
     private void end(Migration.Phase phase, String reason, MigrationProgress last) {
@@ -399,14 +452,16 @@ final class MigrationRunner implements Runnable {
 
     /** After a failover: finish a migration past its point of no return, roll back any other. */
     static void recover(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
-                        MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads) {
-        MigrationRunner runner = new MigrationRunner(id, term, view, ops, agents, metrics, transport, leads);
+                        MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads,
+                        Executor background) {
+        MigrationRunner runner = new MigrationRunner(id, term, view, ops, agents, metrics, transport, leads,
+                background);
         Migration m = view.migration(id).orElseThrow().value();
         if (MigrationPhases.isTerminal(m.getPhase())) {
             return;
         }
         if (MigrationStateMachine.recoveryFor(m.getPhase()) == RecoveryAction.COMPLETE) {
-            String state = runner.resumeTarget(m);
+            String state = runner.resumeTarget(m).state();
             MigrationProgress last = m.getProgress();
             Migration done = ops.complete(term, id, x -> runner.totals(x, last, 0,
                     "completed by a new leader after failover; target " + state));

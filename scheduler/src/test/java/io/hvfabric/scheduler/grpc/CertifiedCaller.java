@@ -1,0 +1,81 @@
+package io.hvfabric.scheduler.grpc;
+
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.ServerTransportFilter;
+import java.lang.reflect.Proxy;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import javax.net.ssl.SSLSession;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Makes every connection to an in-process server look like a mutual-TLS session whose client presented a certificate
+ * with the given subject, so the real {@code PeerIdentity} interceptor derives the caller from it, as it does behind
+ * the Netty TLS server. (The handshake itself, and refusing foreign CAs, is tested in common's MutualTlsTest.)
+ */
+final class CertifiedCaller extends ServerTransportFilter {
+    private final SSLSession session;
+
+    private CertifiedCaller(X509Certificate certificate) {
+        this.session = sessionPresenting(certificate);
+    }
+
+    /** {@code subject} as in a fabric certificate: "CN=h1,OU=agent" (the OU is the role). */
+    static CertifiedCaller withSubject(String subject) throws Exception {
+        return new CertifiedCaller(selfSigned(subject));
+    }
+
+    @Override
+    public Attributes transportReady(Attributes attributes) {
+        return attributes.toBuilder().set(Grpc.TRANSPORT_ATTR_SSL_SESSION, session).build();
+    }
+
+    private static X509Certificate selfSigned(String subject) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        Instant now = Instant.now();
+        X500Name name = new X500Name(subject);
+        var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name,
+                keys.getPublic());
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+    }
+
+    /** Only the peer's certificate chain is real; the rest of the session answers defaults. */
+    private static SSLSession sessionPresenting(X509Certificate certificate) {
+        return (SSLSession) Proxy.newProxyInstance(SSLSession.class.getClassLoader(), new Class<?>[] {SSLSession.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getPeerCertificates" -> new Certificate[] {certificate};
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "toString" -> "test TLS session of " + certificate.getSubjectX500Principal();
+                    default -> defaultOf(method.getReturnType());
+                });
+    }
+
+    private static Object defaultOf(Class<?> type) {
+        if (type == boolean.class) {
+            return false;
+        }
+        if (type == int.class) {
+            return 0;
+        }
+        if (type == long.class) {
+            return 0L;
+        }
+        return null;
+    }
+}
