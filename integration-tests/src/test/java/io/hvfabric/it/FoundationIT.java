@@ -82,6 +82,12 @@ class FoundationIT {
             String id = host.path("id").asText();
             assertThat(host.path("state").asText()).as(id).isEqualTo("READY");
             assertThat(host.path("accelerator").asText()).as(id).isIn("kvm", "tcg");
+            // The decision names its evidence; on kvm_pvm (KVM runs the ioctl probe, not Linux) it must be TCG.
+            assertThat(host.path("capabilities").path("acceleratorReason").asText()).as(id).isNotBlank();
+            if (java.nio.file.Files.exists(java.nio.file.Path.of("/sys/module/kvm_pvm"))) {
+                assertThat(host.path("accelerator").asText()).as(id).isEqualTo("tcg");
+                assertThat(host.path("capabilities").path("kvmPvm").asBoolean()).as(id).isTrue();
+            }
             int osCpus = Integer.parseInt(inHostNamespace(id, "nproc").trim());
             assertThat(host.path("capacity").path("vcpus").asInt()).as(id).isEqualTo(osCpus);
             assertThat(host.path("capacity").path("memoryMib").asLong()).as(id)
