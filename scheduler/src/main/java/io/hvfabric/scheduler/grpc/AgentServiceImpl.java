@@ -1,7 +1,10 @@
 package io.hvfabric.scheduler.grpc;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.common.tls.Roles;
 import io.hvfabric.proto.v1.AgentCommand;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CommandsRequest;
@@ -19,8 +22,12 @@ import io.hvfabric.scheduler.vsi.VsiOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The scheduler side of the agent protocol. */
-public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBase {
+/**
+ * The scheduler side of the agent protocol. Only agents may call it (the service is bound
+ * {@link Authorization#guarded guarded}), and each only for its own host: every method checks the request's host id
+ * against the caller first, before anything is stored or forwarded.
+ */
+public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, BindableService {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServiceImpl.class);
     private final HostRegistry registry;
     private final Forwarding forwarding;
@@ -40,7 +47,13 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     }
 
     @Override
+    public ServerServiceDefinition bindService() {
+        return Authorization.guarded(AgentServiceGrpc.bindService(this), Roles.AGENT);
+    }
+
+    @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+        Authorization.requireHost(request.getHostId());
         HostRegistry.validate(request);
         RegisterResponse answer = forwarding.route(
                 term -> registry.register(term, request),
@@ -55,6 +68,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
      */
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        Authorization.requireHost(request.getHostId());
         registry.heartbeat(request);
         metrics.heartbeat(request.getHostId());
         if (reportsChanges(request)) {
@@ -89,6 +103,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
     /** Streams the host's desired state now and whenever it changes; every command carries the current term. */
     @Override
     public void commands(CommandsRequest request, StreamObserver<AgentCommand> response) {
+        Authorization.requireHost(request.getHostId());
         ServerCallStreamObserver<AgentCommand> stream = (ServerCallStreamObserver<AgentCommand>) response;
         DesiredStates.Subscription subscription = desiredStates.subscribe(request.getHostId(), command -> {
             synchronized (stream) {

@@ -15,6 +15,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.Peer;
+import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.view.ClusterView;
@@ -23,10 +25,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Routes writes: the leader runs them under its term; a follower forwards them to the leader over gRPC. A call that
  * was already forwarded once is never forwarded again (two replicas with stale views could otherwise bounce it).
+ * A forwarded call names its original principal ({@link CallerIdentity}), so the leader authorizes the operator or
+ * agent who asked, not the follower whose certificate carries the call.
  */
 public final class Forwarding implements AutoCloseable {
     static final Metadata.Key<String> FORWARDED_BY =
@@ -34,46 +39,58 @@ public final class Forwarding implements AutoCloseable {
     private static final Context.Key<String> FORWARDED_CTX = Context.key("hvf-forwarded-by");
 
     private final String selfId;
-    private final LeaderElection election;
-    private final ClusterView view;
+    private final Supplier<Optional<Term>> leading;
+    private final Supplier<Optional<LeaderRecord>> leader;
     private final Function<String, ManagedChannel> channelFactory;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
     public Forwarding(String selfId, LeaderElection election, ClusterView view,
                       Function<String, ManagedChannel> channelFactory) {
+        this(selfId, election::leading, () -> view.leader().map(ClusterView.Candidate::record), channelFactory);
+    }
+
+    /** {@code leading}: the term this replica leads; {@code leader}: the leader as the view shows it. */
+    Forwarding(String selfId, Supplier<Optional<Term>> leading, Supplier<Optional<LeaderRecord>> leader,
+               Function<String, ManagedChannel> channelFactory) {
         this.selfId = selfId;
-        this.election = election;
-        this.view = view;
+        this.leading = leading;
+        this.leader = leader;
         this.channelFactory = channelFactory;
     }
 
     /** The term this replica leads, if any. */
     public Optional<Term> leading() {
-        return election.leading();
+        return leading.get();
     }
 
-    /** Runs {@code asLeader} here if this replica leads, else {@code forwarded} on a channel to the leader. */
+    /**
+     * Runs {@code asLeader} here if this replica leads, else {@code forwarded} on a channel to the leader. Authorize
+     * before routing: the leader trusts the principal this replica names.
+     */
     public <T> T route(Function<Term, T> asLeader, Function<Channel, T> forwarded) {
-        Optional<Term> term = election.leading();
+        Optional<Term> term = leading.get();
         if (term.isPresent()) {
             return asLeader.apply(term.get());
         }
         if (FORWARDED_CTX.get() != null) {
             throw FabricException.notLeader(leaderHint());
         }
-        var leader = view.leader().orElseThrow(() -> FabricException.unavailable("no scheduler leads right now; retry"));
-        if (leader.record().getId().equals(selfId)) {
+        LeaderRecord current = leader.get()
+                .orElseThrow(() -> FabricException.unavailable("no scheduler leads right now; retry"));
+        if (current.getId().equals(selfId)) {
             throw FabricException.unavailable("leadership is changing; retry");
         }
-        ManagedChannel channel = channels.computeIfAbsent(leader.record().getAddress(), channelFactory);
-        return forwarded.apply(ClientInterceptors.intercept(channel, markForwarded()));
+        // Empty only outside a guarded call; the leader then sees this replica's own role, which may do nothing.
+        Optional<Peer> principal = CallerIdentity.current();
+        ManagedChannel channel = channels.computeIfAbsent(current.getAddress(), channelFactory);
+        return forwarded.apply(ClientInterceptors.intercept(channel, markForwarded(principal)));
     }
 
     private String leaderHint() {
-        return view.leader().map(c -> c.record().getId() + " at " + c.record().getAddress()).orElse("unknown");
+        return leader.get().map(r -> r.getId() + " at " + r.getAddress()).orElse("unknown");
     }
 
-    private ClientInterceptor markForwarded() {
+    private ClientInterceptor markForwarded(Optional<Peer> principal) {
         return new ClientInterceptor() {
             @Override
             public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
@@ -81,6 +98,7 @@ public final class Forwarding implements AutoCloseable {
                     @Override
                     public void start(Listener<R> listener, Metadata headers) {
                         headers.put(FORWARDED_BY, selfId);
+                        principal.ifPresent(p -> CallerIdentity.forward(p, headers));
                         super.start(listener, headers);
                     }
                 };

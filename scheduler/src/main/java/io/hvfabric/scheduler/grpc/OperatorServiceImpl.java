@@ -1,5 +1,7 @@
 package io.hvfabric.scheduler.grpc;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.membership.MemberView;
@@ -50,7 +52,6 @@ import io.hvfabric.proto.v1.MigrateVsiRequest;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
-import io.hvfabric.common.tls.PeerIdentity;
 import io.hvfabric.common.tls.Roles;
 import io.hvfabric.proto.v1.ExecVsiRequest;
 import io.hvfabric.proto.v1.ExecVsiResponse;
@@ -63,9 +64,10 @@ import java.util.function.Supplier;
 
 /**
  * Read side of the operator API: answered from this replica's view, so any replica serves it. Writes (VSIs, cordons)
- * go through {@link Forwarding} to the leader.
+ * go through {@link Forwarding} to the leader. Every method, reads included, is for operators only: the service is
+ * bound {@link Authorization#guarded guarded}, so a refused caller is turned away here, before any forwarding.
  */
-public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServiceImplBase {
+public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncService, BindableService {
     /** What the write side needs; bundled so the read side can be built without it in tests. */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                          GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
@@ -95,6 +97,11 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
         this.etcdEndpoints = etcdEndpoints;
         this.reachability = reachability;
         this.members = members;
+    }
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return Authorization.guarded(OperatorServiceGrpc.bindService(this), Roles.OPERATOR);
     }
 
     @Override
@@ -227,10 +234,9 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
                 view.alive(record.getHost()).map(Versioned::value));
     }
 
-    /** Operators only: a command in a guest is as powerful as a root shell there. Not a write: answered here. */
+    /** A command in a guest is as powerful as a root shell there. Not a write: answered here. */
     @Override
     public void execVsi(ExecVsiRequest request, StreamObserver<ExecVsiResponse> response) {
-        PeerIdentity.requireRole(Roles.OPERATOR);
         reply(response, writes.exec().exec(request));
     }
 

@@ -1,0 +1,186 @@
+package io.hvfabric.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.hvfabric.cli.ca.FabricCa;
+import io.hvfabric.cli.ca.Role;
+import io.hvfabric.common.tls.GrpcTls;
+import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.TestLab;
+import io.hvfabric.proto.v1.AgentServiceGrpc;
+import io.hvfabric.proto.v1.CommandsRequest;
+import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.HeartbeatRequest;
+import io.hvfabric.proto.v1.HostRecord;
+import io.hvfabric.proto.v1.ListVsisRequest;
+import io.hvfabric.proto.v1.OperatorServiceGrpc;
+import io.hvfabric.proto.v1.RegisterRequest;
+import io.hvfabric.proto.v1.VsiActionRequest;
+import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.store.RecordCodec;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each lab certificate may do only what its role is for, on both replicas (one is a follower, so the refusal must
+ * come before forwarding to the leader), and a refused call changes nothing; the operator's own writes still pass
+ * through the follower. A 1-host lab; host-2's certificate is
+ * issued by the lab's CA for a host that does not run, to try speaking for host-1.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SecurityIT {
+    private static final Metadata.Key<String> PRINCIPAL =
+            Metadata.Key.of("hvf-principal", Metadata.ASCII_STRING_MARSHALLER);
+    private static TestLab lab;
+    private static Hvctl hvctl;
+    private static Client etcd;
+    private static KeyValue host1Before;
+
+    @BeforeAll
+    static void up() throws Exception {
+        lab = TestLab.up(1, List.of());
+        hvctl = lab.hvctl();
+        FabricCa.load(lab.lab().tlsDir()).issue("host-2", Role.AGENT, List.of(), List.of());
+        // Through the follower: an operator's write forwarded to the leader is still the operator's.
+        String leader = hvctl.json("cluster", "status").path("leader").asText();
+        String follower = leader.equals("sched-1") ? "sched-2" : "sched-1";
+        hvctl.ok("--scheduler", lab.lab().schedulerEndpoint(follower), "vsi", "create", "keep", "--vcpus", "1",
+                "--memory", "128");
+        etcd = Client.builder().endpoints(lab.lab().etcdEndpoint()).build();
+        host1Before = host1();
+        assertThat(lab.lab().schedulerEndpoints()).hasSize(2);
+    }
+
+    @AfterAll
+    static void down() {
+        if (etcd != null) {
+            etcd.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** Nothing any refused call asked for happened: the one VSI, the one host, host-1's record as registered. */
+    @AfterEach
+    void nothingChanged() throws Exception {
+        assertThat(names(hvctl.json("vsi", "list"))).containsExactly("keep");
+        JsonNode hosts = hvctl.json("host", "list");
+        assertThat(names(hosts)).containsExactly("host-1");
+        assertThat(hosts.get(0).path("state").asText()).isEqualTo("READY");
+        KeyValue host1 = host1();
+        assertThat(host1.getModRevision()).as("host-1's record untouched").isEqualTo(host1Before.getModRevision());
+        assertThat(host1.getValue()).isEqualTo(host1Before.getValue());
+    }
+
+    @Test
+    void anAgentCertificateCannotCreateDeleteOrListVsis() {
+        refusedOnEveryReplica("host-1", c -> operator(c).createVsi(CreateVsiRequest.newBuilder()
+                        .setSpec(VsiSpec.newBuilder().setName("intruder").setVcpus(1).setMemoryMib(128)).build()),
+                "peer 'host-1' (role agent) may not call OperatorService/CreateVsi");
+        refusedOnEveryReplica("host-1", c -> operator(c).deleteVsi(VsiActionRequest.newBuilder().setName("keep")
+                        .build()),
+                "peer 'host-1' (role agent) may not call OperatorService/DeleteVsi");
+        refusedOnEveryReplica("host-1", c -> operator(c).listVsis(ListVsisRequest.getDefaultInstance()),
+                "peer 'host-1' (role agent) may not call OperatorService/ListVsis");
+    }
+
+    @Test
+    void aPrincipalHeaderFromAnAgentIsIgnored() {
+        refusedOnEveryReplica("host-1", c -> operator(withHeader(c, "operator/operator")).createVsi(
+                        CreateVsiRequest.newBuilder().setSpec(VsiSpec.newBuilder().setName("intruder").setVcpus(1)
+                                .setMemoryMib(128)).build()),
+                "peer 'host-1' (role agent) may not call OperatorService/CreateVsi");
+    }
+
+    @Test
+    void theOperatorCertificateCannotRegisterHosts() {
+        String refusal = "peer 'operator' (role operator) may not call AgentService/Register";
+        refusedOnEveryReplica("operator", c -> agent(c).register(registration("host-9")), refusal);
+        refusedOnEveryReplica("operator", c -> agent(c).register(registration("host-1")), refusal);
+    }
+
+    @Test
+    void aHostCertificateSpeaksOnlyForItsOwnHost() {
+        String refusal = "peer 'host-2' (role agent) may not act for host 'host-1'";
+        RegisterRequest asHost1 = registration("host-1");
+        long host1Lease = RecordCodec.decode(host1Before.getValue(), HostRecord.getDefaultInstance()).getLeaseId();
+        refusedOnEveryReplica("host-2", c -> agent(c).register(asHost1), refusal);
+        refusedOnEveryReplica("host-2", c -> agent(c).heartbeat(HeartbeatRequest.newBuilder().setHostId("host-1")
+                .setLeaseId(host1Lease).build()), refusal);
+        refusedOnEveryReplica("host-2", c -> agent(c).commands(CommandsRequest.newBuilder().setHostId("host-1")
+                .build()).hasNext(), refusal);
+        refusedOnEveryReplica("host-1", c -> agent(c).register(registration("host-9")),
+                "peer 'host-1' (role agent) may not act for host 'host-9'");
+    }
+
+    /** Host-1's own registration under {@code hostId}: valid, so only authorization can refuse it. */
+    private static RegisterRequest registration(String hostId) {
+        HostRecord host1 = RecordCodec.decode(host1Before.getValue(), HostRecord.getDefaultInstance());
+        return RegisterRequest.newBuilder().setHostId(hostId).setAddress(host1.getAddress())
+                .setCapacity(host1.getCapacity()).setCapabilities(host1.getCapabilities()).build();
+    }
+
+    private static void refusedOnEveryReplica(String certificate, Consumer<Channel> call, String refusal) {
+        for (String endpoint : lab.lab().schedulerEndpoints()) {
+            ManagedChannel channel = GrpcTls.channel(endpoint,
+                    Optional.of(TlsFiles.inDir(lab.lab().tlsDir(), certificate)));
+            try {
+                assertThatThrownBy(() -> call.accept(channel)).as(endpoint)
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).as(endpoint).isEqualTo(Status.Code.PERMISSION_DENIED);
+                            assertThat(e.getStatus().getDescription()).as(endpoint).isEqualTo(refusal);
+                        });
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private static OperatorServiceGrpc.OperatorServiceBlockingStub operator(Channel channel) {
+        return OperatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    private static AgentServiceGrpc.AgentServiceBlockingStub agent(Channel channel) {
+        return AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    private static Channel withHeader(Channel channel, String principal) {
+        Metadata headers = new Metadata();
+        headers.put(PRINCIPAL, principal);
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    private static KeyValue host1() throws Exception {
+        List<KeyValue> kvs = etcd.getKVClient().get(new Keys(Keys.DEFAULT_PREFIX).of(Keys.Kind.HOST, "host-1"))
+                .get(10, TimeUnit.SECONDS).getKvs();
+        assertThat(kvs).as("host-1 registered").hasSize(1);
+        return kvs.get(0);
+    }
+
+    private static List<String> names(JsonNode list) {
+        return StreamSupport.stream(list.spliterator(), false)
+                .map(n -> n.has("name") ? n.path("name").asText() : n.path("id").asText()).toList();
+    }
+}
