@@ -1,7 +1,9 @@
 package io.hvfabric.agent;
 
+import io.hvfabric.agent.guest.GuestState;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import java.util.Optional;
 
 /** The node agent's own Prometheus metrics (gRPC and JVM metrics come from common). */
 final class AgentMetrics {
@@ -37,4 +39,21 @@ final class AgentMetrics {
             .help("1 for the accelerator this host's guests run on, with the --accel mode and whether KVM is kvm_pvm")
             .labelNames("accelerator", "mode", "kvm_pvm")
             .register();
+    final Gauge guestState = Gauge.builder()
+            .name("hvf_agent_guest_state")
+            .help("1 for the state each VSI's guest is in as its guest agent shows it (NO_AGENT, BOOTING, UP,"
+                    + " UNRESPONSIVE), 0 for the others; gone with the VSI")
+            .labelNames("vsi", "state")
+            .register();
+
+    /** One series per state, 1 for the current one; an empty state (the VSI left or stopped) removes them all. */
+    void guestState(String vsi, Optional<GuestState> state) {
+        for (GuestState s : GuestState.values()) {
+            if (state.isPresent()) {
+                guestState.labelValues(vsi, s.name()).set(s == state.get() ? 1 : 0);
+            } else {
+                guestState.remove(vsi, s.name());
+            }
+        }
+    }
 }

@@ -30,6 +30,9 @@ import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.fake.FakeDriver;
 import io.hvfabric.agent.driver.qemu.QemuDriver;
 import io.hvfabric.agent.driver.qemu.QemuDriverConfig;
+import io.hvfabric.agent.guest.GuestCalls;
+import io.hvfabric.agent.guest.GuestMonitors;
+import io.hvfabric.agent.guest.GuestPolicy;
 import io.hvfabric.agent.migration.MigrationServiceHandlers;
 import io.hvfabric.agent.migration.MigrationSessions;
 import io.hvfabric.agent.migration.MigrationSource;
@@ -41,6 +44,7 @@ import io.hvfabric.agent.vsi.RestartPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -107,16 +111,26 @@ public final class NodeAgent implements AutoCloseable {
         LaunchSpecs launchSpecs = new LaunchSpecs(accel.choice().accelerator(),
                 profile.capabilities().getCpuModel(), profile.capabilities().getMachineType());
         MigrationSessions migrationSessions = new MigrationSessions();
-        reconciler = new Reconciler(driver, launchSpecs, RestartPolicy.DEFAULT, () -> {
+        Runnable nudge = () -> {
             if (link != null) {
                 link.nudge();
             }
-        }, migrationSessions::isIncoming);
+        };
+        GuestMonitors guests = new GuestMonitors(driver::guestAgentSocket, GuestPolicy.DEFAULT, Clock.systemUTC(),
+                (vsi, state) -> {
+                    metrics.guestState(vsi, state);
+                    nudge.run();
+                });
+        guests.start();
+        closeables.push(guests);
+        reconciler = new Reconciler(driver, launchSpecs, RestartPolicy.DEFAULT, nudge, migrationSessions::isIncoming,
+                guests);
         reconciler.start();
         closeables.push(reconciler);
 
         NodeServiceImpl nodeService = new NodeServiceImpl(this::hostInfo, driver::consoleLog, this::assignedHere,
-                migrationHandlers(launchSpecs, migrationSessions));
+                migrationHandlers(launchSpecs, migrationSessions),
+                new GuestCalls(guests, driver, config.hostId()));
         closeables.push(nodeService);
         server = GrpcServerFactory.start(GrpcTls.serverBuilder(socket(config.listen()), config.tls()), nodeService);
         closeables.push(() -> {

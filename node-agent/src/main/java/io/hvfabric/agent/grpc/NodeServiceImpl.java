@@ -1,13 +1,21 @@
 package io.hvfabric.agent.grpc;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.agent.guest.GuestCalls;
 import io.hvfabric.agent.migration.MigrationServiceHandlers;
 import io.hvfabric.agent.vsi.ConsoleTail;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.PeerIdentity;
+import io.hvfabric.common.tls.Roles;
+import io.hvfabric.proto.v1.AwaitGuestRequest;
+import io.hvfabric.proto.v1.AwaitGuestResponse;
 import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.ExecVsiRequest;
+import io.hvfabric.proto.v1.ExecVsiResponse;
 import io.hvfabric.proto.v1.GetHostInfoRequest;
 import io.hvfabric.proto.v1.HostInfo;
 import io.hvfabric.proto.v1.MigrationControlRequest;
@@ -31,6 +39,7 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     private final Function<String, Path> consoleLogs;
     private final Predicate<String> assignedHere;
     private final MigrationServiceHandlers migrations;
+    private final GuestCalls guests;
     private final ExecutorService consoleThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "console-tail");
         t.setDaemon(true);
@@ -38,11 +47,12 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     });
 
     public NodeServiceImpl(Supplier<HostInfo> hostInfo, Function<String, Path> consoleLogs,
-                           Predicate<String> assignedHere, MigrationServiceHandlers migrations) {
+                           Predicate<String> assignedHere, MigrationServiceHandlers migrations, GuestCalls guests) {
         this.hostInfo = hostInfo;
         this.consoleLogs = consoleLogs;
         this.assignedHere = assignedHere;
         this.migrations = migrations;
+        this.guests = guests;
     }
 
     @Override
@@ -98,6 +108,22 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     @Override
     public void abortMigration(MigrationControlRequest request, StreamObserver<MigrationControlResponse> response) {
         response.onNext(migrations.abortMigration(request));
+        response.onCompleted();
+    }
+
+    /** Runs a command inside a guest: a root shell in every tenant, so only the scheduler may ask. */
+    @Override
+    public void guestExec(ExecVsiRequest request, StreamObserver<ExecVsiResponse> response) {
+        PeerIdentity.requireRole(Roles.SCHEDULER);
+        Context call = Context.current();
+        response.onNext(guests.exec(request, call::isCancelled));
+        response.onCompleted();
+    }
+
+    @Override
+    public void awaitGuest(AwaitGuestRequest request, StreamObserver<AwaitGuestResponse> response) {
+        PeerIdentity.requireRole(Roles.SCHEDULER);
+        response.onNext(guests.await(request));
         response.onCompleted();
     }
 

@@ -3,6 +3,7 @@ package io.hvfabric.agent.vsi;
 import io.hvfabric.agent.driver.VirtDriver;
 import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.guest.GuestMonitors;
 import io.hvfabric.proto.v1.DesiredState;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiAssignment;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Converges this host's guests to the desired state the scheduler sends. Level-triggered: each pass looks at the
  * whole desired set and at what actually runs, acts, and records what it saw; a repeated or missed message is
  * harmless. Guests found running at start-up (an agent restart) are adopted, never restarted or duplicated, and
- * nothing is destroyed before the first desired state has arrived.
+ * nothing is destroyed before the first desired state has arrived. Each pass also tells {@link GuestMonitors} what
+ * every guest's QEMU is doing, so a guest is watched exactly while it executes here.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -35,6 +37,7 @@ public final class Reconciler implements AutoCloseable {
     private final RestartPolicy restartPolicy;
     private final Runnable onStatusChange;
     private final Predicate<String> incomingMigration;
+    private final GuestMonitors guests;
     private final Thread thread;
     private final Map<String, VsiStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, RestartHistory> restarts = new HashMap<>();
@@ -55,18 +58,15 @@ public final class Reconciler implements AutoCloseable {
     /** Desired state of a VSI arriving on this host: keep the incoming guest, never start one. */
     public static final String MIGRATING_IN = "MIGRATING_IN";
 
-    public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
-                      Runnable onStatusChange) {
-        this(driver, launchSpecs, restartPolicy, onStatusChange, name -> false);
-    }
-
     /**
      * @param incomingMigration names being received by a live migration on this agent right now; their guests are
      *     never destroyed here, even before the scheduler lists them as {@link #MIGRATING_IN}
+     * @param guests the guest agent monitors; their state goes into {@link #statuses()}
      */
     public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
-                      Runnable onStatusChange, Predicate<String> incomingMigration) {
+                      Runnable onStatusChange, Predicate<String> incomingMigration, GuestMonitors guests) {
         this.incomingMigration = incomingMigration;
+        this.guests = guests;
         this.driver = driver;
         this.launchSpecs = launchSpecs;
         this.restartPolicy = restartPolicy;
@@ -96,20 +96,25 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** What this host last observed of each VSI it owns. */
+    /** What this host last observed of each VSI it owns, with its guest as the guest agent shows it. */
     public List<VsiStatus> statuses() {
         DesiredState d = desired;
         if (d == null) {
-            return List.copyOf(statuses.values());
+            return statuses.values().stream().map(this::withGuest).toList();
         }
         List<VsiStatus> list = new ArrayList<>();
         for (VsiAssignment a : d.getVsisList()) {
             VsiStatus s = statuses.get(a.getSpec().getName());
             if (s != null) {
-                list.add(s);
+                list.add(withGuest(s));
             }
         }
         return list;
+    }
+
+    /** Read at report time: a guest's state changes between passes (and nudges the heartbeat itself). */
+    private VsiStatus withGuest(VsiStatus s) {
+        return guests.status(s.getName()).map(g -> s.toBuilder().setGuest(g).build()).orElse(s);
     }
 
     public int runningCount() {
@@ -150,12 +155,14 @@ public final class Reconciler implements AutoCloseable {
             if (!wanted.containsKey(running.name()) && !incomingMigration.test(running.name())) {
                 LOG.info("destroying VSI {}: no longer assigned to this host", running.name());
                 driver.destroy(running.name());
+                guests.remove(running.name());
                 statuses.remove(running.name());
                 restarts.remove(running.name());
             }
         }
         // An arriving VSI is still owned (and reported) by its source host.
         statuses.keySet().removeIf(name -> !wanted.containsKey(name) || MIGRATING_IN.equals(wanted.get(name).getDesired()));
+        guests.retainOnly(wanted.keySet());
         for (VsiAssignment assignment : wanted.values()) {
             if (closed) {
                 return;
@@ -166,12 +173,20 @@ public final class Reconciler implements AutoCloseable {
 
     private void converge(VsiAssignment assignment) {
         String name = assignment.getSpec().getName();
+        boolean agent = assignment.getImage().getGuestAgent();
         if (MIGRATING_IN.equals(assignment.getDesired())) {
-            return; // the target role owns this guest until the scheduler moves ownership here
+            watchArriving(name, agent); // the target role owns this guest until the scheduler moves ownership here
+            return;
         }
         VmStatus actual = driver.status(name);
         VsiStatus previous = statuses.get(name);
         if (MIGRATING_OUT.equals(assignment.getDesired())) {
+            // Watched while it still runs here; held once migrated (paused), dropped when destroyed.
+            switch (actual) {
+                case RUNNING -> guests.running(name, agent);
+                case STOPPED -> guests.remove(name);
+                default -> guests.paused(name);
+            }
             // The source role drives QEMU now: no start, stop or restart, and a paused or postmigrate guest is
             // exactly what a finished pre-copy leaves. Only report.
             record(name, actual == VmStatus.STOPPED ? Vsi.State.FAILED : Vsi.State.MIGRATING, pidOf(name),
@@ -185,15 +200,41 @@ public final class Reconciler implements AutoCloseable {
                 driver.stop(name, STOP_GRACE);
             }
             restarts.remove(name);
+            guests.remove(name);
             record(name, Vsi.State.STOPPED, 0, "", previous);
             return;
         }
         switch (actual) {
-            case RUNNING -> record(name, Vsi.State.RUNNING, pidOf(name), "", previous);
-            case PAUSED, MIGRATED -> resume(name, actual, previous);
-            case INCOMING -> record(name, Vsi.State.STARTING, pidOf(name), "guest is waiting for an incoming migration",
-                    previous);
-            case SHUTDOWN, CRASHED, STOPPED -> startOrRestart(assignment, actual, previous);
+            case RUNNING -> {
+                guests.running(name, agent);
+                record(name, Vsi.State.RUNNING, pidOf(name), "", previous);
+            }
+            case PAUSED, MIGRATED -> resume(name, actual, agent, previous);
+            case INCOMING -> {
+                guests.incoming(name, agent);
+                record(name, Vsi.State.STARTING, pidOf(name), "guest is waiting for an incoming migration", previous);
+            }
+            case SHUTDOWN, CRASHED, STOPPED -> {
+                guests.remove(name); // whatever follows, that guest is gone
+                startOrRestart(assignment, actual, previous);
+            }
+        }
+    }
+
+    /**
+     * A guest arriving by live migration: BOOTING ("incoming migration") while it is received or waits paused, watched
+     * once resumed. While its migration runs only the session is asked: QMP belongs to the target role then.
+     */
+    private void watchArriving(String name, boolean agent) {
+        if (incomingMigration.test(name)) {
+            guests.incoming(name, agent);
+            return;
+        }
+        switch (driver.status(name)) {
+            case RUNNING -> guests.running(name, agent);
+            case INCOMING -> guests.incoming(name, agent);
+            case STOPPED -> guests.remove(name);
+            default -> { } // arrived and paused until ResumeTarget: keep holding
         }
     }
 
@@ -201,16 +242,19 @@ public final class Reconciler implements AutoCloseable {
      * Desired RUNNING but the guest is paused: a rollback after the migration paused the source (postmigrate), or a
      * migrated guest whose ResumeTarget was lost. Ownership says this host runs it, so it runs.
      */
-    private void resume(String name, VmStatus actual, VsiStatus previous) {
+    private void resume(String name, VmStatus actual, boolean agent, VsiStatus previous) {
         if (incomingMigration.test(name)) {
+            guests.incoming(name, agent);
             record(name, Vsi.State.STARTING, pidOf(name), "guest is still being received", previous);
             return;
         }
         try {
             LOG.info("resuming VSI {} (was {})", name, actual.name().toLowerCase());
             driver.resume(name);
+            guests.running(name, agent);
             record(name, Vsi.State.RUNNING, pidOf(name), "", previous);
         } catch (RuntimeException e) {
+            guests.paused(name);
             LOG.warn("VSI {} could not be resumed: {}", name, e.getMessage());
             record(name, Vsi.State.STARTING, pidOf(name), "guest is " + actual.name().toLowerCase()
                     + "; resume failed: " + e.getMessage(), previous);
@@ -247,6 +291,7 @@ public final class Reconciler implements AutoCloseable {
         record(name, Vsi.State.STARTING, 0, "", previous);
         try {
             VmHandle handle = driver.start(launchSpecs.forAssignment(assignment));
+            guests.started(name, assignment.getImage().getGuestAgent());
             LOG.info("started VSI {} (pid {})", name, handle.pid());
             record(name, Vsi.State.RUNNING, (int) handle.pid(), "", statuses.get(name));
         } catch (RuntimeException e) {

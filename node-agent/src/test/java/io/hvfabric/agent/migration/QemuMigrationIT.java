@@ -3,6 +3,7 @@ package io.hvfabric.agent.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.Timestamp;
 import io.hvfabric.agent.cgroup.CgroupDetector;
 import io.hvfabric.agent.cgroup.CgroupManager;
 import io.hvfabric.agent.driver.Accelerator;
@@ -10,6 +11,10 @@ import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.driver.qemu.QemuDriver;
 import io.hvfabric.agent.driver.qemu.QemuDriverConfig;
+import io.hvfabric.agent.guest.GuestCalls;
+import io.hvfabric.agent.guest.GuestMonitors;
+import io.hvfabric.agent.guest.GuestPolicy;
+import io.hvfabric.agent.testkit.DefaultImage;
 import io.hvfabric.agent.vsi.LaunchSpecs;
 import io.hvfabric.cli.ca.FabricCa;
 import io.hvfabric.cli.ca.IssuedCertificate;
@@ -17,6 +22,9 @@ import io.hvfabric.cli.ca.Role;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.migration.MigrationPolicy;
 import io.hvfabric.migration.PolicyConfig;
+import io.hvfabric.proto.v1.AwaitGuestRequest;
+import io.hvfabric.proto.v1.AwaitGuestResponse;
+import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.MigrationObjective;
 import io.hvfabric.proto.v1.MigrationProgress;
@@ -29,7 +37,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,6 +75,7 @@ class QemuMigrationIT {
 
     private static Path tmp;
     private static Image image;
+    private static boolean guestAgent;
     private static TlsFiles tlsA;
     private static TlsFiles tlsB;
 
@@ -78,7 +89,8 @@ class QemuMigrationIT {
 
     @BeforeAll
     static void imageAndCertificates() throws Exception {
-        Path imageDir = buildDefaultImage();
+        Path imageDir = DefaultImage.build();
+        guestAgent = DefaultImage.features(imageDir).contains("guest-agent");
         image = Image.newBuilder().setName("default")
                 .setKernel(imageDir.resolve("vmlinuz").toString())
                 .setInitrd(imageDir.resolve("initrd.gz").toString())
@@ -93,15 +105,6 @@ class QemuMigrationIT {
 
     private static TlsFiles tls(IssuedCertificate issued) {
         return new TlsFiles(issued.caCertificateFile(), issued.certificateFile(), issued.keyFile()).requireReadable();
-    }
-
-    private static Path buildDefaultImage() throws Exception {
-        Path script = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent().resolve("images/build-image");
-        Process p = new ProcessBuilder(script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("build-image finished").isTrue();
-        assertThat(p.exitValue()).as("build-image exit code").isZero();
-        return Path.of(out.substring(out.lastIndexOf('\n') + 1));
     }
 
     @BeforeEach
@@ -271,8 +274,12 @@ class QemuMigrationIT {
         assertThat(target.isTargetCopy("m-ok", name)).isTrue();
         assertThat(target.isTargetCopy("another", name)).isFalse();
 
+        Instant resumedAt = Instant.now();
         assertThat(target.resume(name)).isEqualTo("running");
         assertThat(target.resume(name)).as("resume is idempotent").isEqualTo("running");
+        if (guestAgent) {
+            awaitGuestAnswerOnTarget(resumedAt);
+        }
 
         Path targetConsole = driverB.consoleLog(name);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -295,6 +302,24 @@ class QemuMigrationIT {
         assertThat(target.isTargetCopy("m-ok", name)).as("resumed: no longer an abortable copy").isFalse();
         assertThat(driverB.listRunning().get(0).runDir().resolve(MigrationTarget.TLS_OBJECT_ID))
                 .as("key copies removed").doesNotExist();
+    }
+
+    /** What the scheduler does right after ResumeTarget: AwaitGuest on the target, before its reconciler looked. */
+    private void awaitGuestAnswerOnTarget(Instant resumedAt) {
+        try (GuestMonitors guests = new GuestMonitors(driverB::guestAgentSocket, GuestPolicy.DEFAULT, Clock.systemUTC(),
+                (vsi, state) -> { })) {
+            guests.start();
+            guests.incoming(name, true); // as the target's reconciler holds an arriving guest
+            AwaitGuestResponse answer = new GuestCalls(guests, driverB, "host-b").await(AwaitGuestRequest.newBuilder()
+                    .setName(name).setAfter(Timestamp.newBuilder().setSeconds(resumedAt.getEpochSecond())
+                            .setNanos(resumedAt.getNano()))
+                    .setTimeoutMs(20_000).build());
+            assertThat(answer.getAnswered()).as("the migrated guest's agent answers on the target").isTrue();
+            Instant answeredAt = Instant.ofEpochSecond(answer.getAnsweredAt().getSeconds(), answer.getAnsweredAt().getNanos());
+            System.out.printf("QemuMigrationIT: guest agent answered on the target %d ms after resume%n",
+                    Duration.between(resumedAt, answeredAt).toMillis());
+            assertThat(answer.getGuest().getState()).isEqualTo(GuestStatus.State.UP);
+        }
     }
 
     @Test

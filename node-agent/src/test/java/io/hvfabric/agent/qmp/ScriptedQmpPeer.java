@@ -2,20 +2,16 @@ package io.hvfabric.agent.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hvfabric.agent.testkit.UnixSocketPeer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * Plays QEMU's side of QMP on a unix socket: a test hands it a script (greeting, replies in any
@@ -95,55 +91,28 @@ final class ScriptedQmpPeer implements AutoCloseable {
         }
     }
 
-    private final Path socket;
-    private final ServerSocketChannel server;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private volatile SocketChannel accepted;
+    private final UnixSocketPeer peer;
 
     ScriptedQmpPeer(Path dir) throws IOException {
-        this.socket = dir.resolve("qmp.sock");
-        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        this.peer = new UnixSocketPeer(dir.resolve("qmp.sock"));
     }
 
     Path socket() {
-        return socket;
+        return peer.socket();
     }
 
     ScriptedQmpPeer play(Script script) {
-        Thread t = new Thread(() -> {
-            try (SocketChannel ch = server.accept()) {
-                accepted = ch;
-                script.run(new Session(ch));
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "scripted-qmp-peer");
-        t.setDaemon(true);
-        t.start();
+        peer.play(List.of(ch -> script.run(new Session(ch))));
         return this;
     }
 
     /** Waits for the script to finish and rethrows what failed in it. */
     void awaitScript() throws Exception {
-        try {
-            done.get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) {
-                throw ex;
-            }
-            throw new AssertionError(e.getCause());
-        }
+        peer.awaitScript();
     }
 
     @Override
     public void close() throws IOException {
-        SocketChannel ch = accepted;
-        if (ch != null) {
-            ch.close();
-        }
-        server.close();
-        Files.deleteIfExists(socket);
+        peer.close();
     }
 }

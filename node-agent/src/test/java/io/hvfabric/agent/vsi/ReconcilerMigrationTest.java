@@ -6,6 +6,8 @@ import io.hvfabric.agent.driver.Accelerator;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.driver.fake.FakeDriver;
+import io.hvfabric.agent.guest.GuestMonitors;
+import io.hvfabric.agent.guest.GuestPolicy;
 import io.hvfabric.proto.v1.DesiredState;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.Vsi;
@@ -13,6 +15,7 @@ import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +41,8 @@ class ReconcilerMigrationTest {
         image = Image.newBuilder().setName("default").setKernel(kernel.toString()).setInitrd(initrd.toString()).build();
         driver = new FakeDriver(tmp.resolve("vms"));
         reconciler = new Reconciler(driver, new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
-                VmLaunchSpec.DEFAULT_MACHINE_TYPE), RestartPolicy.DEFAULT, () -> { }, incoming::contains);
+                VmLaunchSpec.DEFAULT_MACHINE_TYPE), RestartPolicy.DEFAULT, () -> { }, incoming::contains,
+                new GuestMonitors(driver::guestAgentSocket, GuestPolicy.DEFAULT, Clock.systemUTC(), (vsi, state) -> { }));
     }
 
     private VsiAssignment assignment(String name, String desired) {

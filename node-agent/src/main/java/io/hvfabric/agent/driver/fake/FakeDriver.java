@@ -148,6 +148,13 @@ public final class FakeDriver implements VirtDriver {
         return runRoot.resolve(VmLaunchSpec.requireValidName(name)).resolve("console.log");
     }
 
+    /** Fake guests run no guest agent: their guest status is NO_AGENT. */
+    @Override
+    public Optional<Path> guestAgentSocket(String name) {
+        VmLaunchSpec.requireValidName(name);
+        return Optional.empty();
+    }
+
     /** The spec a running or stopped fake VM was started with. */
     public Optional<VmLaunchSpec> specOf(String name) {
         return Optional.ofNullable(vms.get(name)).map(FakeVm::spec);

@@ -18,6 +18,9 @@ import java.util.Optional;
  * and live migration moves RAM only through the (optionally TLS) migration stream.
  */
 public final class QemuCommandLine {
+    /** The port name qemu-ga (and the image's hvf-qga) looks for. */
+    static final String GUEST_AGENT_PORT = "org.qemu.guest_agent.0";
+
     private final String qemuBinary;
     private final VmLaunchSpec spec;
     private final RunDir runDir;
@@ -56,6 +59,11 @@ public final class QemuCommandLine {
             add(a, "-netdev", "tap,id=" + nic.id() + ",ifname=" + nic.tap() + ",script=no,downscript=no");
             add(a, "-device", "virtio-net-pci,id=dev-" + nic.id() + ",netdev=" + nic.id() + ",mac=" + nic.mac());
         }
+        // Every VSI gets the guest agent port, whatever its image: a migration target needs exactly the source's
+        // devices, and an image may gain an agent later. After the NICs, so their PCI slots stay where they were.
+        add(a, "-device", "virtio-serial-pci,id=vser0");
+        add(a, "-chardev", "socket,id=qga0,path=" + optValue(runDir.qgaSocket()) + ",server=on,wait=off");
+        add(a, "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=" + GUEST_AGENT_PORT);
         runAsUser.ifPresent(user -> add(a, "-runas", user));
         // Start paused: the driver first moves QEMU into its cgroup, then resumes with QMP "cont",
         // so no guest instruction runs unconfined. An incoming migration stays paused until the

@@ -333,6 +333,19 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     }
 
     /**
+     * Found from the run directory alone, so a QEMU adopted after an agent restart is reached the same way. A QEMU
+     * whose command line lacks the channel (started before it existed) has none.
+     */
+    @Override
+    public Optional<Path> guestAgentSocket(String name) {
+        VmLaunchSpec.requireValidName(name);
+        RunDir dir = RunDir.of(config.runRoot(), name);
+        return livePid(dir)
+                .filter(pid -> ProcFs.cmdline(pid).stream().anyMatch(arg -> arg.contains(dir.qgaSocket().toString())))
+                .map(pid -> dir.qgaSocket());
+    }
+
+    /**
      * The QMP connection of a running VSI, connecting if needed; for the migration roles, which
      * drive QEMU beyond the lifecycle operations here.
      */
@@ -381,6 +394,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
         removeCgroupQuietly(name);
         try {
             Files.deleteIfExists(dir.qmpSocket());
+            Files.deleteIfExists(dir.qgaSocket());
             Files.deleteIfExists(dir.pidFile());
         } catch (IOException e) {
             log.warn("VSI {}: cannot clean {}: {}", name, dir.dir(), e.getMessage());

@@ -13,6 +13,11 @@ record RunDir(Path dir) {
         return dir.resolve("qmp.sock");
     }
 
+    /** The guest agent's virtio-serial port (QEMU listens, the agent connects). */
+    Path qgaSocket() {
+        return dir.resolve("qga.sock");
+    }
+
     /** Written by QEMU's {@code -pidfile}. */
     Path pidFile() {
         return dir.resolve("qemu.pid");

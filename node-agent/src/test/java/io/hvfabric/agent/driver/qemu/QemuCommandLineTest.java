@@ -63,7 +63,7 @@ class QemuCommandLineTest {
         assertThat(value(a, "-kernel")).isEqualTo("/images/default/vmlinuz");
         assertThat(value(a, "-initrd")).isEqualTo("/images/default/initrd.gz");
         assertThat(value(a, "-append")).isEqualTo("console=ttyS0 panic=-1 hvf.dirty=32 hvf.name=web-1");
-        assertThat(value(a, "-chardev")).isEqualTo("file,id=ser0,path=/run/hvfabric/vms/web-1/console.log");
+        assertThat(values(a, "-chardev")).first().isEqualTo("file,id=ser0,path=/run/hvfabric/vms/web-1/console.log");
         assertThat(value(a, "-serial")).isEqualTo("chardev:ser0");
         assertThat(value(a, "-qmp")).isEqualTo("unix:/run/hvfabric/vms/web-1/qmp.sock,server=on,wait=off");
         assertThat(value(a, "-pidfile")).isEqualTo("/run/hvfabric/vms/web-1/qemu.pid");
@@ -111,8 +111,34 @@ class QemuCommandLineTest {
         assertThat(values(a, "-netdev")).containsExactly(
                 "tap,id=net0,ifname=tap-web1-0,script=no,downscript=no",
                 "tap,id=net1,ifname=tap-web1-1,script=no,downscript=no");
-        assertThat(values(a, "-device")).containsExactly(
+        assertThat(values(a, "-device")).startsWith(
                 "virtio-net-pci,id=dev-net0,netdev=net0,mac=52:54:00:00:00:01",
                 "virtio-net-pci,id=dev-net1,netdev=net1,mac=52:54:00:00:00:02");
+    }
+
+    @Test
+    void everyGuestGetsTheGuestAgentPortBesideItsQmpSocketAfterTheNics() {
+        List<String> a = argv(spec().nic(new NicSpec("net0", "tap-web1-0", "52:54:00:00:00:01")).build(), Optional.empty());
+        assertThat(values(a, "-device")).containsExactly(
+                "virtio-net-pci,id=dev-net0,netdev=net0,mac=52:54:00:00:00:01",
+                "virtio-serial-pci,id=vser0",
+                "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
+        assertThat(values(a, "-chardev")).containsExactly(
+                "file,id=ser0,path=/run/hvfabric/vms/web-1/console.log",
+                "socket,id=qga0,path=/run/hvfabric/vms/web-1/qga.sock,server=on,wait=off");
+    }
+
+    @Test
+    void anIncomingGuestGetsTheSameDevicesAsItsSource() {
+        List<String> normal = argv(spec().build(), Optional.empty());
+        List<String> incoming = argv(spec().incoming("defer").build(), Optional.empty());
+        assertThat(incoming.subList(0, incoming.size() - 2)).isEqualTo(normal);
+    }
+
+    @Test
+    void aCommaInTheRunDirIsEscapedInTheGuestAgentSocketPath() {
+        List<String> a = new QemuCommandLine("qemu-system-x86_64", spec().build(),
+                RunDir.of(Path.of("/run/a,b"), "web-1"), Optional.empty(), 64).argv();
+        assertThat(values(a, "-chardev")).contains("socket,id=qga0,path=/run/a,,b/web-1/qga.sock,server=on,wait=off");
     }
 }

@@ -12,6 +12,7 @@ import io.hvfabric.agent.driver.VirtDriverException;
 import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.testkit.DefaultImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,24 +55,12 @@ class QemuDriverIT {
 
     @BeforeAll
     static void buildImageAndRunRoot() throws Exception {
-        image = buildDefaultImage();
+        image = DefaultImage.build();
         imageCmdline = Files.readString(image.resolve("cmdline")).trim();
         runRoot = Files.createTempDirectory("hvf-run-it");
         // QEMU drops to an unprivileged user and must still reach its run dir.
         Files.setPosixFilePermissions(runRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
         cgroups = CgroupDetector.managerFor(CgroupDetector.DEFAULT_ROOT, CGROUP_PARENT);
-    }
-
-    private static Path buildDefaultImage() throws Exception {
-        Path script = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent().resolve("images/build-image");
-        Process p = new ProcessBuilder(script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("build-image finished").isTrue();
-        assertThat(p.exitValue()).as("build-image exit code").isZero();
-        Path dir = Path.of(out.substring(out.lastIndexOf('\n') + 1));
-        assertThat(dir.resolve("vmlinuz")).isRegularFile();
-        assertThat(dir.resolve("initrd.gz")).isRegularFile();
-        return dir;
     }
 
     @BeforeEach

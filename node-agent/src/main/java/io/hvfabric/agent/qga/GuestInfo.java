@@ -1,0 +1,4 @@
+package io.hvfabric.agent.qga;
+
+/** What {@code guest-info} says about the agent itself. */
+public record GuestInfo(String version) {}
