@@ -1,6 +1,13 @@
 package io.hvfabric.agent.grpc;
 
+import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,8 +40,12 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** What the scheduler may ask a node agent directly. */
-public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase implements AutoCloseable {
+/**
+ * What the scheduler may ask a node agent directly. Only schedulers: the service is bound behind a role check, so every
+ * method (consoles, migration roles and control, guest exec) is refused to operators, tenants and other hosts' agents
+ * before its handler runs.
+ */
+public final class NodeServiceImpl implements NodeServiceGrpc.AsyncService, BindableService, AutoCloseable {
     private final Supplier<HostInfo> hostInfo;
     private final Function<String, Path> consoleLogs;
     private final Predicate<String> assignedHere;
@@ -53,6 +64,18 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
         this.assignedHere = assignedHere;
         this.migrations = migrations;
         this.guests = guests;
+    }
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return ServerInterceptors.intercept(NodeServiceGrpc.bindService(this), new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                PeerIdentity.requireRole(Roles.SCHEDULER);
+                return next.startCall(call, headers);
+            }
+        });
     }
 
     @Override
@@ -114,7 +137,6 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
     /** Runs a command inside a guest: a root shell in every tenant, so only the scheduler may ask. */
     @Override
     public void guestExec(ExecVsiRequest request, StreamObserver<ExecVsiResponse> response) {
-        PeerIdentity.requireRole(Roles.SCHEDULER);
         Context call = Context.current();
         response.onNext(guests.exec(request, call::isCancelled));
         response.onCompleted();
@@ -122,7 +144,6 @@ public final class NodeServiceImpl extends NodeServiceGrpc.NodeServiceImplBase i
 
     @Override
     public void awaitGuest(AwaitGuestRequest request, StreamObserver<AwaitGuestResponse> response) {
-        PeerIdentity.requireRole(Roles.SCHEDULER);
         response.onNext(guests.await(request));
         response.onCompleted();
     }

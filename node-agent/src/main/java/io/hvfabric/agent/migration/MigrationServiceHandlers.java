@@ -129,7 +129,7 @@ public final class MigrationServiceHandlers implements AutoCloseable {
     }
 
     private void admit(long term, String rpc) {
-        if (!terms.admit(term)) {
+        if (!terms.notOlder(term)) {
             throw FabricException.failedPrecondition("%s from term %d refused: this agent has seen term %d", rpc, term,
                     terms.highest());
         }

@@ -20,6 +20,9 @@ import io.hvfabric.common.grpc.GrpcServerFactory;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.proto.v1.AwaitGuestRequest;
+import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.GetHostInfoRequest;
+import io.hvfabric.proto.v1.MigrationControlRequest;
 import io.hvfabric.proto.v1.ExecVsiRequest;
 import io.hvfabric.proto.v1.HostInfo;
 import io.hvfabric.proto.v1.NodeServiceGrpc;
@@ -40,14 +43,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GuestExec runs commands as root inside tenants' guests: over mutual TLS, only a scheduler certificate gets past the
- * role check. (An in-process channel would carry no certificate and count as --insecure, which every check admits.)
+ * NodeService drives guests (consoles, migrations, exec as root inside them): over mutual TLS, only a scheduler
+ * certificate gets past the role check, for every method. (An in-process channel would carry no certificate and count
+ * as --insecure, which every check admits.)
  */
 @Timeout(60)
-class NodeServiceGuestAuthTest {
+class NodeServiceAuthorizationTest {
     @TempDir
     Path dir;
 
+    private final TermGuard terms = new TermGuard();
     private FabricCa ca;
     private Server server;
     private NodeServiceImpl service;
@@ -60,7 +65,7 @@ class NodeServiceGuestAuthTest {
         FakeDriver driver = new FakeDriver(dir.resolve("vms"));
         monitors = new GuestMonitors(driver::guestAgentSocket, GuestPolicy.DEFAULT, Clock.systemUTC(), (vsi, state) -> { });
         service = new NodeServiceImpl(HostInfo::getDefaultInstance, driver::consoleLog, name -> false,
-                new MigrationServiceHandlers(Optional.empty(), Optional.empty(), new TermGuard()),
+                new MigrationServiceHandlers(Optional.empty(), Optional.empty(), terms),
                 new GuestCalls(monitors, driver, "h1"));
         server = GrpcServerFactory.start(GrpcTls.serverBuilder(new InetSocketAddress("127.0.0.1", 0),
                 Optional.of(tls(ca.issue("h1", Role.AGENT, List.of("127.0.0.1"), List.of())))), new PrometheusRegistry(),
@@ -109,7 +114,34 @@ class NodeServiceGuestAuthTest {
     }
 
     @Test
+    void everyOtherMethodIsRefusedToAnotherAgentToo() {
+        NodeServiceGrpc.NodeServiceBlockingStub agent = as("h2", Role.AGENT);
+        String denied = "peer 'h2' has role 'agent'; this call requires one of [scheduler]";
+        MigrationControlRequest control = MigrationControlRequest.newBuilder().setMigrationId("m1").setName("vm1")
+                .setTerm(Long.MAX_VALUE).build();
+        assertStatus(() -> agent.getHostInfo(GetHostInfoRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED,
+                denied);
+        assertStatus(() -> agent.abortMigration(control), Status.Code.PERMISSION_DENIED, denied);
+        assertStatus(() -> agent.cancelMigration(control), Status.Code.PERMISSION_DENIED, denied);
+        assertStatus(() -> agent.resumeTarget(control), Status.Code.PERMISSION_DENIED, denied);
+        assertStatus(() -> agent.streamConsole(ConsoleRequest.newBuilder().setName("vm1").build()).hasNext(),
+                Status.Code.PERMISSION_DENIED, denied);
+        assertThat(terms.highest()).as("a refused call teaches no term").isZero();
+    }
+
+    @Test
+    void aTermInARequestIsComparedButNeverLearned() {
+        NodeServiceGrpc.NodeServiceBlockingStub scheduler = as("s1", Role.SCHEDULER);
+        MigrationControlRequest huge = MigrationControlRequest.newBuilder().setMigrationId("m1").setName("vm1")
+                .setTerm(Long.MAX_VALUE).build();
+        assertThatThrownBy(() -> scheduler.abortMigration(huge)).isInstanceOf(StatusRuntimeException.class);
+        assertThat(terms.highest()).isZero();
+        assertThat(terms.notOlder(5)).isTrue();
+    }
+
+    @Test
     void theSchedulerGetsPastTheRoleCheck() {
+        assertThat(as("s1", Role.SCHEDULER).getHostInfo(GetHostInfoRequest.getDefaultInstance())).isNotNull();
         NodeServiceGrpc.NodeServiceBlockingStub scheduler = as("s1", Role.SCHEDULER);
 
         assertStatus(() -> scheduler.guestExec(ExecVsiRequest.newBuilder().setName("vm1").addCommand("/bin/true").build()),
