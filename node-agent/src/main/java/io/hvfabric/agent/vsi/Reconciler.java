@@ -263,10 +263,11 @@ public final class Reconciler implements AutoCloseable {
 
     private void startOrRestart(VsiAssignment assignment, VmStatus actual, VsiStatus previous) {
         String name = assignment.getSpec().getName();
-        boolean died = previous != null
-                && (previous.getState() == Vsi.State.RUNNING || previous.getState() == Vsi.State.STARTING);
         RestartHistory history = restarts.computeIfAbsent(name, n -> new RestartHistory());
         long now = System.currentTimeMillis();
+        // STARTING during the backoff is this pass's own "restart pending", not a second death.
+        boolean died = previous != null && now >= history.notBefore
+                && (previous.getState() == Vsi.State.RUNNING || previous.getState() == Vsi.State.STARTING);
         if (died || (previous != null && previous.getState() == Vsi.State.FAILED)) {
             history.times.removeIf(t -> now - t > restartPolicy.window().toMillis());
             if (!restartPolicy.allows(history.times.size())) {
