@@ -65,7 +65,8 @@ public final class PlacementScaleBench {
         });
         HostPort listen = new HostPort("127.0.0.1", EtcdProcess.freePort());
         HostPort pekko = new HostPort("127.0.0.1", EtcdProcess.freePort());
-        SchedulerConfig config = new SchedulerConfig("bench-" + policy, listen, listen, List.of(etcd),
+        // The bench's own plaintext etcd on loopback (EtcdProcess), not a lab's.
+        SchedulerConfig config = new SchedulerConfig("bench-" + policy, listen, listen, List.of(etcd), Optional.empty(),
                 "/bench/" + policy, new HostPort("127.0.0.1", EtcdProcess.freePort()), pekko, List.of(pekko),
                 Optional.empty(), Duration.ofSeconds(3), HOST_LEASE_TTL, placement,
                 Path.of("/var/cache/hvfabric/images"), Duration.ZERO, 0.1, 0);

@@ -22,6 +22,7 @@ import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.LabEtcd;
 import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
 import io.hvfabric.lab.ComponentKind;
@@ -187,7 +188,7 @@ class FoundationIT {
     void aKilledLeaderIsReplacedWithinTheBoundAndItsTermCanNoLongerWrite() throws Exception {
         String leader = hvctl.json("cluster", "status").path("leader").asText();
         String survivor = leader.equals("sched-1") ? "sched-2" : "sched-1";
-        try (Client etcd = Client.builder().endpoints(lab.lab().etcdEndpoint()).build()) {
+        try (Client etcd = LabEtcd.asScheduler(lab.lab())) {
             Keys keys = new Keys(Keys.DEFAULT_PREFIX);
             KeyValue leaderKey = leaderKey(etcd, keys);
             Term oldTerm = new Term(leader, "", leaderKey.getKey(), leaderKey.getCreateRevision());

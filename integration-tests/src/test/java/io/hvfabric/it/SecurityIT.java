@@ -18,6 +18,8 @@ import io.hvfabric.cli.ca.Role;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.LabEtcd;
+import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CommandsRequest;
@@ -31,6 +33,7 @@ import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +48,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Each lab certificate may do only what its role is for, on both replicas (one is a follower, so the refusal must
  * come before forwarding to the leader), and a refused call changes nothing; the operator's own writes still pass
- * through the follower. A 1-host lab; host-2's certificate is
- * issued by the lab's CA for a host that does not run, to try speaking for host-1.
+ * through the follower. etcd itself is out of an agent's reach and lets in only the schedulers' certificates. A 1-host
+ * lab; host-2's certificate is issued by the lab's CA for a host that does not run, to try speaking for host-1.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SecurityIT {
@@ -67,7 +70,7 @@ class SecurityIT {
         String follower = leader.equals("sched-1") ? "sched-2" : "sched-1";
         hvctl.ok("--scheduler", lab.lab().schedulerEndpoint(follower), "vsi", "create", "keep", "--vcpus", "1",
                 "--memory", "128");
-        etcd = Client.builder().endpoints(lab.lab().etcdEndpoint()).build();
+        etcd = LabEtcd.asScheduler(lab.lab());
         host1Before = host1();
         assertThat(lab.lab().schedulerEndpoints()).hasSize(2);
     }
@@ -133,6 +136,73 @@ class SecurityIT {
                 .build()).hasNext(), refusal);
         refusedOnEveryReplica("host-1", c -> agent(c).register(registration("host-9")),
                 "peer 'host-1' (role agent) may not act for host 'host-9'");
+    }
+
+    /**
+     * etcd listens on the root namespace's loopback only: from host-1's namespace neither its recorded address (there
+     * the namespace's own loopback) nor the bridge address the host reaches the schedulers by takes a connection,
+     * while a scheduler's port on that bridge address does.
+     */
+    @Test
+    void etcdIsUnreachableFromAnAgentsNamespace() {
+        String ns = lab.lab().hostNamespace("host-1").orElseThrow();
+        String scheduler = lab.lab().schedulerEndpoints().get(0);
+        String bridge = scheduler.substring(0, scheduler.lastIndexOf(':'));
+        String recorded = lab.lab().etcdEndpoint();
+        String port = recorded.substring(recorded.lastIndexOf(':') + 1);
+        assertThat(tcpConnect(ns, scheduler).exitCode()).as("host-1 reaches the scheduler at " + scheduler).isZero();
+        for (String endpoint : List.of(recorded, "https://" + bridge + ":" + port)) {
+            String hostPort = endpoint.substring("https://".length());
+            Shell.Outcome tcp = tcpConnect(ns, hostPort);
+            assertThat(tcp.exitCode()).as("TCP to " + hostPort + " from " + ns + ": " + tcp.output()).isNotZero();
+            assertThat(tcp.output()).as(hostPort).contains("Connection refused");
+
+            long start = System.nanoTime();
+            Shell.Outcome get = Shell.attempt(inNamespace(ns, LabEtcd.etcdctl(lab.lab(), endpoint, "host-1", "get",
+                    "/hvf/v1/", "--prefix")));
+            assertThat(get.exitCode()).as("etcdctl get via " + endpoint + ": " + get.output()).isNotZero();
+            assertThat(get.output()).as(endpoint).doesNotContain("/hvf/v1/hosts/");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as(endpoint).isLessThan(Duration.ofSeconds(15));
+        }
+    }
+
+    /** From where the schedulers run, etcd knows an agent's or the operator's certificate as no user of its own. */
+    @Test
+    void etcdRefusesEveryCertificateButTheSchedulers() throws Exception {
+        String endpoint = lab.lab().etcdEndpoint();
+        String intruder = "/hvf/v1/hosts/intruder";
+        for (String certificate : List.of("host-1", "operator")) {
+            Shell.Outcome get = Shell.attempt(etcdctl(endpoint, certificate, "get", "/hvf/v1/", "--prefix"));
+            assertThat(get.exitCode()).as(certificate + ": " + get.output()).isNotZero();
+            assertThat(get.output()).as(certificate).contains("permission denied").doesNotContain("/hvf/v1/hosts/");
+            Shell.Outcome put = Shell.attempt(etcdctl(endpoint, certificate, "put", intruder, "{}"));
+            assertThat(put.exitCode()).as(certificate + ": " + put.output()).isNotZero();
+            assertThat(put.output()).as(certificate).contains("permission denied");
+        }
+        assertThat(etcd.getKVClient().get(Keys.bytes(intruder)).get(10, TimeUnit.SECONDS).getKvs()).isEmpty();
+
+        // The same command with a scheduler's certificate passes: the refusals above are etcd's authorization.
+        Shell.Outcome asScheduler = Shell.attempt(etcdctl(endpoint, LabEtcd.SCHEDULER, "get", "/hvf/v1/hosts/",
+                "--prefix", "--keys-only"));
+        assertThat(asScheduler.exitCode()).as(asScheduler.output()).isZero();
+        assertThat(asScheduler.output()).contains("/hvf/v1/hosts/host-1");
+    }
+
+    private static String[] etcdctl(String endpoint, String certificate, String... args) {
+        return LabEtcd.etcdctl(lab.lab(), endpoint, certificate, args).toArray(String[]::new);
+    }
+
+    private static String[] inNamespace(String ns, List<String> cmd) {
+        List<String> full = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(cmd);
+        return full.toArray(String[]::new);
+    }
+
+    /** bash's /dev/tcp: exit 0 once connected, "Connection refused" when nothing listens there. */
+    private static Shell.Outcome tcpConnect(String ns, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return Shell.attempt(inNamespace(ns, List.of("timeout", "5", "bash", "-c",
+                "exec 3<>/dev/tcp/" + hostPort.substring(0, colon) + "/" + hostPort.substring(colon + 1))));
     }
 
     /** Host-1's own registration under {@code hostId}: valid, so only authorization can refuse it. */

@@ -21,21 +21,38 @@ final class ComponentCommands {
         return config.dir().resolve("tls");
     }
 
-    List<String> etcd(String clientAddress, int clientPort, int peerPort) {
+    private LabCertificates certificates() {
+        return new LabCertificates(tlsDir());
+    }
+
+    /** etcd's client and peer URLs on the root namespace's loopback; TLS with client certificates unless insecure. */
+    List<String> etcd(int clientPort, int peerPort) {
         String member = config.names().etcdMemberName();
-        String peer = "http://127.0.0.1:" + peerPort;
-        List<String> listen = new ArrayList<>(List.of("http://" + clientAddress + ":" + clientPort));
-        if (!clientAddress.equals(LoopbackNetwork.LOOPBACK)) {
-            listen.add("http://127.0.0.1:" + clientPort);
-        }
-        return List.of("etcd", "--name", member,
+        String client = etcdUrl(LoopbackNetwork.LOOPBACK + ":" + clientPort);
+        String peer = etcdUrl(LoopbackNetwork.LOOPBACK + ":" + peerPort);
+        List<String> cmd = new ArrayList<>(List.of("etcd", "--name", member,
                 "--data-dir", config.dir().resolve("etcd").toString(),
-                "--listen-client-urls", String.join(",", listen),
-                "--advertise-client-urls", "http://" + clientAddress + ":" + clientPort,
+                "--listen-client-urls", client,
+                "--advertise-client-urls", client,
                 "--listen-peer-urls", peer,
                 "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", member + "=" + peer,
-                "--logger", "zap", "--log-level", "warn");
+                "--logger", "zap", "--log-level", "warn"));
+        if (!config.insecure()) {
+            CertificateFiles own = certificates().files(LabCertificates.ETCD);
+            String ca = own.ca().toString();
+            String cert = own.certificate().toString();
+            String key = own.key().toString();
+            cmd.addAll(List.of("--cert-file", cert, "--key-file", key, "--client-cert-auth", "--trusted-ca-file", ca,
+                    "--peer-cert-file", cert, "--peer-key-file", key, "--peer-client-cert-auth",
+                    "--peer-trusted-ca-file", ca));
+        }
+        return cmd;
+    }
+
+    /** The URL of an etcd endpoint: https unless the lab is insecure. */
+    String etcdUrl(String hostPort) {
+        return (config.insecure() ? "http://" : "https://") + hostPort;
     }
 
     List<String> scheduler(String id, String listen, String etcd, String metrics, String pekko, List<String> seeds) {
@@ -43,6 +60,12 @@ final class ComponentCommands {
         cmd.addAll(List.of("--id", id, "--listen", listen, "--etcd", etcd, "--metrics", metrics, "--pekko", pekko,
                 "--seeds", String.join(",", seeds)));
         cmd.addAll(security());
+        if (!config.insecure()) {
+            // Its own certificate: etcd knows the scheduler as the user named by its CN.
+            CertificateFiles own = certificates().files(id);
+            cmd.addAll(List.of("--etcd-ca", own.ca().toString(), "--etcd-cert", own.certificate().toString(),
+                    "--etcd-key", own.key().toString()));
+        }
         cmd.addAll(config.schedulerArgs());
         return cmd;
     }

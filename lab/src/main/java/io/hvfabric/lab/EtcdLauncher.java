@@ -1,43 +1,33 @@
 package io.hvfabric.lab;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.stream.Collectors;
 
-/** Starts the lab's single-member etcd and waits until it reports healthy. */
+/**
+ * Starts the lab's single-member etcd and waits until it reports healthy. It listens on the root namespace's
+ * loopback only: the schedulers run there, and a host's namespace has a loopback of its own, so no agent can even
+ * open a connection to it.
+ */
 final class EtcdLauncher {
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
 
     private final ComponentCommands commands;
-    private final ProcessLauncher launcher;
     private final PortAllocator ports;
 
-    EtcdLauncher(ComponentCommands commands, ProcessLauncher launcher, PortAllocator ports) {
+    EtcdLauncher(ComponentCommands commands, PortAllocator ports) {
         this.commands = commands;
-        this.launcher = launcher;
         this.ports = ports;
     }
 
-    ComponentSpec spec(String address, String logDir, String marker) {
-        int client = ports.freePort(address);
+    ComponentSpec spec(String logDir, String marker) {
+        int client = ports.freePort(LoopbackNetwork.LOOPBACK);
         int peer = ports.freePort(LoopbackNetwork.LOOPBACK);
-        return new ComponentSpec(ComponentKind.ETCD, "etcd", address + ":" + client, null,
-                commands.etcd(address, client, peer), logDir + "/etcd.log", marker);
+        return new ComponentSpec(ComponentKind.ETCD, "etcd", LoopbackNetwork.LOOPBACK + ":" + client, null,
+                commands.etcd(client, peer), logDir + "/etcd.log", marker);
     }
 
-    ComponentRecord start(ComponentSpec spec) {
-        ComponentRecord started = launcher.start(spec);
-        awaitHealthy(started);
-        return started;
-    }
-
-    /** etcd answers GET /health with {"health":"true"} once it has a leader. */
-    static void awaitHealthy(ComponentRecord etcd) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        URI health = URI.create("http://" + etcd.spec().address() + "/health");
+    /** `etcdctl endpoint health` commits a read through raft, so it passes once etcd has a leader. */
+    static void awaitHealthy(ComponentRecord etcd, Etcdctl etcdctl) {
         long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -45,22 +35,19 @@ final class EtcdLauncher {
                 throw new LabException("etcd: exited during startup" + System.lineSeparator()
                         + LogTail.of(etcd.spec().log(), 20));
             }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().replace(" ", "").contains("\"health\":\"true\"")) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LabException("interrupted", e);
+            CommandRunner.Result health = etcdctl.attempt("endpoint", "health");
+            if (health.ok()) {
+                return;
             }
+            last = verdict(health.stdout() + health.stderr());
             Processes.sleep(Duration.ofMillis(200));
         }
-        throw new LabException("etcd: not healthy at " + health + " after " + HEALTH_TIMEOUT.toSeconds() + " s (" + last
-                + ")" + System.lineSeparator() + LogTail.of(etcd.spec().log(), 20));
+        throw new LabException("etcd: not healthy at " + etcd.spec().address() + " after " + HEALTH_TIMEOUT.toSeconds()
+                + " s (" + last + ")" + System.lineSeparator() + LogTail.of(etcd.spec().log(), 20));
+    }
+
+    /** etcdctl's verdict without the JSON log lines of its retries. */
+    private static String verdict(String output) {
+        return output.lines().filter(l -> !l.startsWith("{")).collect(Collectors.joining("; "));
     }
 }

@@ -141,7 +141,7 @@ public final class Lab implements AutoCloseable {
 
     private static void checkPrerequisites(LabNetwork network) {
         CommandRunner shell = new CommandRunner();
-        List<String> tools = new ArrayList<>(List.of("etcd"));
+        List<String> tools = new ArrayList<>(List.of("etcd", "etcdctl"));
         if (Platform.isLinux()) {
             tools.add("setsid");
         }
@@ -174,16 +174,23 @@ public final class Lab implements AutoCloseable {
             for (int i = 1; i <= config.hosts(); i++) {
                 certs.issueAgent(names.hostId(i), network.hostAddress(i));
             }
+            certs.issueEtcd();
         }
 
         ComponentCommands commands = new ComponentCommands(config, Platform.javaBinary());
         PortAllocator ports = new PortAllocator();
-        EtcdLauncher etcd = new EtcdLauncher(commands, launcher, ports);
-        ComponentSpec etcdSpec = etcd.spec(infra, logDir().toString(), names.etcdMemberName());
+        ComponentSpec etcdSpec = new EtcdLauncher(commands, ports).spec(logDir().toString(), names.etcdMemberName());
         ComponentRecord etcdRecord = launcher.start(etcdSpec);
-        state = state.with(etcdRecord).withEtcdEndpoint("http://" + etcdSpec.address());
+        state = state.with(etcdRecord).withEtcdEndpoint(commands.etcdUrl(etcdSpec.address()));
         save();
-        EtcdLauncher.awaitHealthy(etcdRecord);
+        EtcdLauncher.awaitHealthy(etcdRecord, etcdctl());
+        if (!config.insecure()) {
+            List<String> schedulerUsers = new ArrayList<>();
+            for (int r = 1; r <= SCHEDULER_REPLICAS; r++) {
+                schedulerUsers.add(names.schedulerId(r));
+            }
+            new EtcdAuthorization(etcdctl()).enable(schedulerUsers);
+        }
 
         List<ComponentSpec> schedulers = schedulerSpecs(commands, ports, infra);
         List<String> schedulerEndpoints = schedulers.stream().map(ComponentSpec::address).toList();
@@ -305,12 +312,15 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private ReadinessProbe.Tls probeTls() {
-        if (state.insecure()) {
-            return null;
-        }
-        LabCertificates certs = new LabCertificates(Path.of(state.tlsDir()));
-        return new ReadinessProbe.Tls(certs.caCertificate(), certs.operatorCertificate(), certs.operatorKey());
+    private CertificateFiles probeTls() {
+        return state.insecure() ? null : new LabCertificates(Path.of(state.tlsDir())).files(LabCertificates.OPERATOR);
+    }
+
+    /** etcdctl as etcd's root user, or plaintext on an insecure lab. */
+    private Etcdctl etcdctl() {
+        CertificateFiles root = state.insecure() ? null
+                : new LabCertificates(Path.of(state.tlsDir())).files(LabCertificates.ETCD_ROOT);
+        return new Etcdctl(state.etcdEndpoint(), root, shell);
     }
 
     private static String describe(List<Host> hosts) {
@@ -396,7 +406,7 @@ public final class Lab implements AutoCloseable {
         state = state.with(started);
         save();
         if (c.kind() == ComponentKind.ETCD) {
-            EtcdLauncher.awaitHealthy(started);
+            EtcdLauncher.awaitHealthy(started, etcdctl());
         }
     }
 
@@ -427,6 +437,7 @@ public final class Lab implements AutoCloseable {
         return dir.resolve("logs");
     }
 
+    /** etcd's client URL (https unless insecure), on the root namespace's loopback only. */
     public String etcdEndpoint() {
         return state.etcdEndpoint();
     }

@@ -8,6 +8,10 @@ import java.util.List;
 /** The lab's CA and the certificate of every component and of the operator, in DIR/tls. */
 final class LabCertificates {
     static final String OPERATOR = "operator";
+    /** etcd's member certificate, for its clients and its peers. */
+    static final String ETCD = "etcd";
+    /** etcd takes a client certificate's CN as its user: this one is etcd's root, the lab's own. */
+    static final String ETCD_ROOT = "root";
 
     private final Path dir;
     private FabricCa ca;
@@ -35,15 +39,15 @@ final class LabCertificates {
         ca.issue(hostId, Role.AGENT, List.of(address), List.of(hostId));
     }
 
-    Path caCertificate() {
-        return dir.resolve(FabricCa.CERTIFICATE_FILE);
+    /** etcd serves on the root namespace's loopback only, so its certificate names nothing else. */
+    void issueEtcd() {
+        ca.issue(ETCD, Role.ETCD, List.of(LoopbackNetwork.LOOPBACK), List.of());
+        ca.issue(ETCD_ROOT, Role.ETCD, List.of(), List.of());
     }
 
-    Path operatorCertificate() {
-        return dir.resolve(OPERATOR + ".crt");
-    }
-
-    Path operatorKey() {
-        return dir.resolve(OPERATOR + ".key");
+    /** The CA, NAME.crt and NAME.key. */
+    CertificateFiles files(String name) {
+        return new CertificateFiles(dir.resolve(FabricCa.CERTIFICATE_FILE), dir.resolve(name + ".crt"),
+                dir.resolve(name + ".key"));
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * @param hosts number of node agents, each a host
  * @param dir state directory: state.json, logs, tls, etcd data, host state
  * @param name short lab name used in every created resource's name (see {@link LabNames})
- * @param insecure plaintext gRPC instead of mTLS
+ * @param insecure plaintext gRPC and etcd instead of mTLS (and no etcd authentication)
  * @param agentArgs extra arguments appended to every agent's command line (e.g. --driver fake)
  * @param schedulerArgs extra arguments appended to every scheduler replica's command line (e.g. --policy pack)
  * @param subnet third octet k of 10.88.k.0/24 for namespace mode; 0 picks a free one

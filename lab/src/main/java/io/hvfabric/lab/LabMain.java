@@ -73,7 +73,7 @@ public final class LabMain implements Runnable {
         @Option(names = "--name", defaultValue = LabConfig.DEFAULT_NAME, description = "Lab name, 1-5 of [a-z0-9].")
         String name;
 
-        @Option(names = "--insecure", description = "Plaintext gRPC instead of mutual TLS.")
+        @Option(names = "--insecure", description = "Plaintext gRPC and etcd instead of mutual TLS, and no etcd authentication.")
         boolean insecure;
 
         @Option(names = "--subnet", defaultValue = "0", description = "k of 10.88.k.0/24 (default: a free one).")

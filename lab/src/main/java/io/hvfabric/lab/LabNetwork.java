@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** Where the lab's infrastructure (etcd, schedulers) and each host live, and how to enter a host. */
 public interface LabNetwork {
-    /** Address etcd and the schedulers listen on, reachable from every host. */
+    /** Address the schedulers listen on, reachable from every host (etcd stays on the root namespace's loopback). */
     String infraAddress();
 
     /** Address host i (1-based) listens on. */

@@ -7,7 +7,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.hvfabric.proto.v1.Host;
 import io.hvfabric.proto.v1.ListHostsRequest;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -17,13 +16,11 @@ final class ReadinessProbe implements AutoCloseable {
     private final List<ManagedChannel> channels;
 
     /** Plaintext when {@code tls} is null. */
-    ReadinessProbe(List<String> schedulerEndpoints, Tls tls) {
+    ReadinessProbe(List<String> schedulerEndpoints, CertificateFiles tls) {
         this.channels = schedulerEndpoints.stream().map(e -> open(e, tls)).toList();
     }
 
-    record Tls(Path ca, Path certificate, Path key) {}
-
-    private static ManagedChannel open(String endpoint, Tls tls) {
+    private static ManagedChannel open(String endpoint, CertificateFiles tls) {
         int colon = endpoint.lastIndexOf(':');
         NettyChannelBuilder b = NettyChannelBuilder.forAddress(endpoint.substring(0, colon),
                 Integer.parseInt(endpoint.substring(colon + 1)));

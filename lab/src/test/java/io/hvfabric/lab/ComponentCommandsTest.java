@@ -31,15 +31,25 @@ class ComponentCommandsTest {
 
     @Test
     void schedulerCommandCarriesTagFlagsAndTls() {
-        List<String> cmd = commands.scheduler("sched-1", "10.88.1.1:5000", "http://10.88.1.1:2379", "10.88.1.1:5001",
+        List<String> cmd = commands.scheduler("sched-1", "10.88.1.1:5000", "https://127.0.0.1:2379", "10.88.1.1:5001",
                 "10.88.1.1:5002", List.of("10.88.1.1:5002", "10.88.1.1:5005"));
         assertThat(cmd).startsWith("/jdk/bin/java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dhvf.lab=t1", "-cp");
         assertThat(cmd.get(6)).isEqualTo(repo.resolve("scheduler/target/hvfabric-scheduler-0.1.0-SNAPSHOT.jar") + ":"
                 + repo.resolve("scheduler/target/lib/*"));
+        Path tls = repo.resolve("lab/tls");
         assertThat(cmd.subList(7, cmd.size())).containsExactly("io.hvfabric.scheduler.SchedulerMain", "--id", "sched-1",
-                "--listen", "10.88.1.1:5000", "--etcd", "http://10.88.1.1:2379", "--metrics", "10.88.1.1:5001",
+                "--listen", "10.88.1.1:5000", "--etcd", "https://127.0.0.1:2379", "--metrics", "10.88.1.1:5001",
                 "--pekko", "10.88.1.1:5002", "--seeds", "10.88.1.1:5002,10.88.1.1:5005",
-                "--tls-dir", repo.resolve("lab/tls").toString());
+                "--tls-dir", tls.toString(),
+                "--etcd-ca", tls.resolve("ca.crt").toString(), "--etcd-cert", tls.resolve("sched-1.crt").toString(),
+                "--etcd-key", tls.resolve("sched-1.key").toString());
+    }
+
+    @Test
+    void insecureSchedulerDialsPlaintextEtcdWithoutCertificates() {
+        List<String> cmd = insecure().scheduler("sched-1", "127.0.0.1:5000", "http://127.0.0.1:2379", "127.0.0.1:5001",
+                "127.0.0.1:5002", List.of("127.0.0.1:5002"));
+        assertThat(cmd).contains("--insecure").doesNotContain("--etcd-ca", "--etcd-cert", "--etcd-key", "--tls-dir");
     }
 
     @Test
@@ -53,14 +63,37 @@ class ComponentCommandsTest {
     }
 
     @Test
-    void etcdListensOnBridgeAndLoopbackAndLogsWarningsOnly() {
-        List<String> cmd = commands.etcd("10.88.1.1", 2379, 2380);
+    void etcdServesTlsWithClientCertificatesOnLoopbackOnlyAndLogsWarningsOnly() {
+        List<String> cmd = commands.etcd(2379, 2380);
+        Path tls = repo.resolve("lab/tls");
         assertThat(cmd).containsSequence("--name", "hvf-t1")
-                .containsSequence("--listen-client-urls", "http://10.88.1.1:2379,http://127.0.0.1:2379")
-                .containsSequence("--advertise-client-urls", "http://10.88.1.1:2379")
-                .containsSequence("--initial-cluster", "hvf-t1=http://127.0.0.1:2380")
+                .containsSequence("--listen-client-urls", "https://127.0.0.1:2379")
+                .containsSequence("--advertise-client-urls", "https://127.0.0.1:2379")
+                .containsSequence("--listen-peer-urls", "https://127.0.0.1:2380")
+                .containsSequence("--initial-cluster", "hvf-t1=https://127.0.0.1:2380")
+                .containsSequence("--cert-file", tls.resolve("etcd.crt").toString(), "--key-file",
+                        tls.resolve("etcd.key").toString(), "--client-cert-auth", "--trusted-ca-file",
+                        tls.resolve("ca.crt").toString())
+                .containsSequence("--peer-cert-file", tls.resolve("etcd.crt").toString(), "--peer-key-file",
+                        tls.resolve("etcd.key").toString(), "--peer-client-cert-auth", "--peer-trusted-ca-file",
+                        tls.resolve("ca.crt").toString())
                 .containsSequence("--log-level", "warn");
-        assertThat(commands.etcd("127.0.0.1", 2379, 2380)).containsSequence("--listen-client-urls", "http://127.0.0.1:2379");
+        assertThat(commands.etcdUrl("127.0.0.1:2379")).isEqualTo("https://127.0.0.1:2379");
+    }
+
+    @Test
+    void insecureEtcdIsPlaintextOnLoopback() {
+        ComponentCommands plain = insecure();
+        assertThat(plain.etcd(2379, 2380)).containsSequence("--listen-client-urls", "http://127.0.0.1:2379")
+                .containsSequence("--initial-cluster", "hvf-t1=http://127.0.0.1:2380")
+                .noneMatch(arg -> arg.contains("cert") || arg.contains("key-file"));
+        assertThat(plain.etcdUrl("127.0.0.1:2379")).isEqualTo("http://127.0.0.1:2379");
+    }
+
+    private ComponentCommands insecure() {
+        LabConfig config = LabConfig.builder().repo(new RepoLayout(repo)).dir(repo.resolve("lab")).name("t1")
+                .insecure(true).build();
+        return new ComponentCommands(config, Path.of("/jdk/bin/java"));
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.store.EtcdClients;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.drain.DrainPlanner;
 import io.hvfabric.scheduler.drain.MigrationBudgets;
@@ -82,7 +83,7 @@ public final class Scheduler implements AutoCloseable {
         MetricsServer metricsServer = MetricsServer.start(socket(config.metrics()));
         closeables.push(metricsServer);
 
-        Client etcd = Client.builder().endpoints(config.etcdEndpoints().toArray(String[]::new)).build();
+        Client etcd = EtcdClients.connect(config.etcdEndpoints(), config.etcdTls());
         closeables.push(etcd);
         Keys keys = new Keys(config.keyPrefix());
 

@@ -4,6 +4,7 @@ import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.scheduler.placement.runtime.PlacementConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ public record SchedulerConfig(
         HostPort listen,
         HostPort advertise,
         List<String> etcdEndpoints,
+        Optional<TlsFiles> etcdTls,
         String keyPrefix,
         HostPort metrics,
         HostPort pekko,
@@ -30,6 +32,11 @@ public record SchedulerConfig(
         int migrationStreams) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final String HTTP = "http://";
+    private static final String HTTPS = "https://";
+    private static final String ETCD_CA = "--etcd-ca";
+    private static final String ETCD_CERT = "--etcd-cert";
+    private static final String ETCD_KEY = "--etcd-key";
 
     public SchedulerConfig {
         if (id == null || !ID.matcher(id).matches()) {
@@ -39,8 +46,17 @@ public record SchedulerConfig(
             throw FabricException.invalidArgument("--etcd", "needs at least one endpoint URL");
         }
         for (String e : etcdEndpoints) {
-            if (!e.startsWith("http://") && !e.startsWith("https://")) {
-                throw FabricException.invalidArgument("--etcd", "endpoints are URLs like http://host:2379 (got '%s')", e);
+            if (!e.startsWith(HTTP) && !e.startsWith(HTTPS)) {
+                throw FabricException.invalidArgument("--etcd", "endpoints are URLs like https://host:2379 (got '%s')", e);
+            }
+            // One rule for every endpoint: a client either proves who it is over TLS or speaks plaintext.
+            if (e.startsWith(HTTPS) && etcdTls.isEmpty()) {
+                throw FabricException.invalidArgument(ETCD_CA,
+                        "https etcd endpoints (got '%s') need %s, %s and %s", e, ETCD_CA, ETCD_CERT, ETCD_KEY);
+            }
+            if (e.startsWith(HTTP) && etcdTls.isPresent()) {
+                throw FabricException.invalidArgument("--etcd",
+                        "with %s, %s and %s every endpoint must be https:// (got '%s')", ETCD_CA, ETCD_CERT, ETCD_KEY, e);
             }
         }
         if (leaderLeaseTtl.toSeconds() < 1 || leaderLeaseTtl.toSeconds() > 60) {
@@ -64,6 +80,30 @@ public record SchedulerConfig(
         }
         if (!keyPrefix.startsWith("/")) {
             throw FabricException.invalidArgument("--prefix", "must start with / (got '%s')", keyPrefix);
+        }
+    }
+
+    /**
+     * The files given as --etcd-ca, --etcd-cert and --etcd-key (null when a flag is absent): all three or none, each
+     * a readable file.
+     */
+    public static Optional<TlsFiles> etcdTls(Path ca, Path cert, Path key) {
+        if (ca == null && cert == null && key == null) {
+            return Optional.empty();
+        }
+        requireFile(ETCD_CA, ca);
+        requireFile(ETCD_CERT, cert);
+        requireFile(ETCD_KEY, key);
+        return Optional.of(new TlsFiles(ca, cert, key));
+    }
+
+    private static void requireFile(String flag, Path file) {
+        if (file == null) {
+            throw FabricException.invalidArgument(flag, "%s, %s and %s go together: all three or none", ETCD_CA,
+                    ETCD_CERT, ETCD_KEY);
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw FabricException.invalidArgument(flag, "file %s does not exist or is not readable", file);
         }
     }
 }

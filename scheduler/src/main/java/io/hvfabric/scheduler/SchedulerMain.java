@@ -29,8 +29,18 @@ public final class SchedulerMain implements Callable<Integer> {
     @Option(names = "--advertise", description = "address other processes reach this replica at (default: --listen)")
     String advertise;
 
-    @Option(names = "--etcd", required = true, split = ",", description = "etcd endpoint URLs")
+    @Option(names = "--etcd", required = true, split = ",",
+            description = "etcd endpoint URLs; https:// ones need --etcd-ca, --etcd-cert and --etcd-key")
     List<String> etcd;
+
+    @Option(names = "--etcd-ca", description = "CA certificate (PEM) that signed etcd's server certificate")
+    Path etcdCa;
+
+    @Option(names = "--etcd-cert", description = "client certificate (PEM) for etcd; its CN is this replica's etcd user")
+    Path etcdCert;
+
+    @Option(names = "--etcd-key", description = "private key (PKCS#8 PEM) of --etcd-cert")
+    Path etcdKey;
 
     @Option(names = "--prefix", defaultValue = "/hvf/v1", description = "etcd key prefix")
     String prefix;
@@ -107,6 +117,7 @@ public final class SchedulerMain implements Callable<Integer> {
                 listenAt,
                 advertise == null ? listenAt : HostPort.parse("--advertise", advertise),
                 etcd,
+                SchedulerConfig.etcdTls(etcdCa, etcdCert, etcdKey),
                 prefix,
                 HostPort.parse("--metrics", metrics),
                 HostPort.parse("--pekko", pekko),

@@ -96,7 +96,7 @@ public final class FabricCa {
 
     /**
      * Issues {@code NAME.crt} and {@code NAME.key} signed by this CA, replacing any previous pair of
-     * that name. Scheduler and agent certificates always include 127.0.0.1 and localhost.
+     * that name. Scheduler, agent and etcd certificates always include 127.0.0.1 and localhost.
      */
     public IssuedCertificate issue(String name, Role role, List<String> ips, List<String> dnsNames) {
         Objects.requireNonNull(role, "role");

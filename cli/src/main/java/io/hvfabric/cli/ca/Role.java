@@ -8,7 +8,12 @@ import java.util.stream.Collectors;
 public enum Role {
     SCHEDULER(true),
     AGENT(true),
-    OPERATOR(false);
+    OPERATOR(false),
+    /**
+     * etcd's own certificates: a member's (it serves clients and peers and dials peers) and the etcd users'
+     * that no fabric process is, such as {@code root}. The fabric's gRPC services accept no such certificate.
+     */
+    ETCD(true);
 
     private final boolean server;
 
@@ -16,7 +21,7 @@ public enum Role {
         this.server = server;
     }
 
-    /** Schedulers and agents accept connections as well as make them; operators only connect. */
+    /** Schedulers, agents and etcd accept connections as well as make them; operators only connect. */
     public boolean servesTls() {
         return server;
     }

@@ -57,13 +57,13 @@ final class CaCommands {
         @Option(names = "--dir", required = true, paramLabel = "DIR")
         Path dir;
 
-        @Option(names = "--role", required = true, paramLabel = "scheduler|agent|operator")
+        @Option(names = "--role", required = true, paramLabel = "scheduler|agent|operator|etcd")
         Role role;
 
-        @Option(names = "--ip", paramLabel = "IP", description = "IP SAN; repeatable. Scheduler and agent get 127.0.0.1 too.")
+        @Option(names = "--ip", paramLabel = "IP", description = "IP SAN; repeatable. Scheduler, agent and etcd get 127.0.0.1 too.")
         List<String> ips = new ArrayList<>();
 
-        @Option(names = "--dns", paramLabel = "NAME", description = "DNS SAN; repeatable. Scheduler and agent get localhost too.")
+        @Option(names = "--dns", paramLabel = "NAME", description = "DNS SAN; repeatable. Scheduler, agent and etcd get localhost too.")
         List<String> dnsNames = new ArrayList<>();
 
         @Override

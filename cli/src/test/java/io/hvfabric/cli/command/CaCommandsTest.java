@@ -39,6 +39,22 @@ class CaCommandsTest {
     }
 
     @Test
+    void anEtcdCertificateServesAndDialsWithTheLoopbackNamesAndNoFabricRole() throws Exception {
+        hvctl("ca", "init", "--dir", dir.toString());
+
+        CliRun issue = hvctl("ca", "issue", "etcd", "--dir", dir.toString(), "--role", "etcd");
+
+        assertThat(issue.exitCode()).as(issue.stderr()).isZero();
+        X509Certificate cert = PemFiles.readCertificate(dir.resolve("etcd.crt"));
+        assertThat(cert.getSubjectX500Principal().getName()).contains("CN=etcd", "OU=etcd");
+        // etcd's --peer-client-cert-auth makes a member present its certificate as a client too.
+        assertThat(cert.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+        List<String> sans = new ArrayList<>();
+        cert.getSubjectAlternativeNames().forEach(entry -> sans.add(String.valueOf(entry.get(1))));
+        assertThat(sans).containsExactlyInAnyOrder("127.0.0.1", "localhost");
+    }
+
+    @Test
     void initTwiceNeedsForce() {
         hvctl("ca", "init", "--dir", dir.toString());
 

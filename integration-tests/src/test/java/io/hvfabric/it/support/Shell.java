@@ -10,14 +10,22 @@ import java.util.concurrent.TimeUnit;
 public final class Shell {
     private Shell() {}
 
+    /** What a command printed (stdout and stderr together) and its exit code; -1 when it had to be killed. */
+    public record Outcome(int exitCode, String output) {}
+
     public static String run(String... cmd) {
+        return attempt(cmd).output();
+    }
+
+    public static Outcome attempt(String... cmd) {
         try {
             Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
+                return new Outcome(-1, out);
             }
-            return out;
+            return new Outcome(p.exitValue(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
