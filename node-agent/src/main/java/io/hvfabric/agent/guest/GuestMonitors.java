@@ -82,7 +82,7 @@ public final class GuestMonitors implements AutoCloseable {
     /** The guest executes: watch it, starting a monitor if there is none (e.g. adopted after an agent restart). */
     public synchronized void running(String name, boolean agentExpected) {
         GuestMonitor m = monitors.get(name);
-        if (m == null) {
+        if (m == null || channelAppeared(m, agentExpected)) {
             started(name, agentExpected);
             return;
         }
@@ -101,9 +101,17 @@ public final class GuestMonitors implements AutoCloseable {
     /** QEMU waits for an incoming migration: BOOTING, "incoming migration", until the arrived guest is resumed. */
     public synchronized void incoming(String name, boolean agentExpected) {
         GuestMonitor m = monitors.get(name);
-        if (m == null || m.mode() != Mode.INCOMING) {
+        if (m == null || m.mode() != Mode.INCOMING || channelAppeared(m, agentExpected)) {
             replace(name, agentExpected, Mode.INCOMING, GuestMonitor.INCOMING);
         }
+    }
+
+    /**
+     * A monitor made before its QEMU was up (an arriving migration's session is registered before the target QEMU
+     * starts) found no socket; look again, so the guest is not NO_AGENT for good.
+     */
+    private boolean channelAppeared(GuestMonitor m, boolean agentExpected) {
+        return agentExpected && m.client().isEmpty() && sockets.apply(m.name()).isPresent();
     }
 
     /** The guest does not execute (paused, or migrated away and not yet destroyed): hold its state. */
