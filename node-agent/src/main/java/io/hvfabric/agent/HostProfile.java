@@ -26,7 +26,7 @@ record HostProfile(Resources capacity, HostCapabilities capabilities) {
                 .setKvmDevicePresent(kvm.devicePresent())
                 .setKvmApiVersion(kvm.apiVersion())
                 .setKvmMaxVcpus(kvm.maxVcpus())
-                .setKvmUsable(accel.bootVerified())
+                .setKvmUsable(kvm.usable())
                 .setKvmProbeDetail(kvm.detail())
                 .setCpuModel(cpuModel)
                 .setMachineType(machineType)

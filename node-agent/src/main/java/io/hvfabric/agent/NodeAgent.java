@@ -260,7 +260,7 @@ public final class NodeAgent implements AutoCloseable {
         metrics.capacity.labelValues("memory_mib").set(profile.capacity().getMemoryMib());
         metrics.capacity.labelValues("disk_gib").set(profile.capacity().getDiskGib());
         metrics.capacity.labelValues("nic_mbps").set(profile.capacity().getNicMbps());
-        metrics.kvmUsable.set(profile.capabilities().getKvmUsable() ? 1 : 0);
+        metrics.kvmUsable.set(profile.capabilities().getKvmBootVerified() ? 1 : 0);
         metrics.accelerator.labelValues(profile.capabilities().getAccelerator(), profile.capabilities().getAccelMode(),
                 Boolean.toString(profile.capabilities().getKvmPvm())).set(1);
     }

@@ -34,8 +34,8 @@ record KvmExit(int reason, int ioDirection, int ioSize, int ioPort, int ioValue,
     String describe(boolean pvmHost) {
         String what = switch (reason) {
             case KVM_EXIT_IO -> isExpectedOut()
-                    ? String.format(Locale.ROOT, "64-bit guest wrote 0x%02x to port 0x%x (KVM_EXIT_IO): KVM runs"
-                            + " standard guests", ioValue, ioPort)
+                    ? String.format(Locale.ROOT, "64-bit guest wrote 0x%02x to port 0x%x (KVM_EXIT_IO)", ioValue,
+                            ioPort)
                     : String.format(Locale.ROOT, "64-bit guest made an unexpected I/O exit (KVM_EXIT_IO %s port 0x%x"
                             + " size %d value 0x%02x; expected OUT 0x%02x to port 0x%x)",
                             ioDirection == KVM_EXIT_IO_OUT ? "OUT" : "IN", ioPort, ioSize, ioValue,
