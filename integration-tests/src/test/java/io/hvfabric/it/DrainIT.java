@@ -120,7 +120,7 @@ class DrainIT {
     @Order(4)
     void aDrainThatCannotMoveEverythingEndsPartialAndLosesNothing() {
         for (int i = 1; i <= 3; i++) {
-            hvctl.ok("vsi", "create", "aa-" + i, "--vcpus", "1", "--memory", "64", "--anti-affinity", "aa", "--wait");
+            hvctl.ok("vsi", "create", "aa-" + i, "--vcpus", "1", "--memory", "128", "--anti-affinity", "aa", "--wait");
         }
         String pinned = hvctl.json("vsi", "show", "aa-1").path("host").asText();
         JsonNode drain = hvctl.run("host", "drain", pinned, "--wait", "-o", "json").json();

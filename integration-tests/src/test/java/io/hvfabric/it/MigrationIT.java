@@ -164,7 +164,10 @@ class MigrationIT {
                 new Case(List.of("vsi", "migrate", "mig-1", "--to", here), 2, "already runs"),
                 new Case(List.of("vsi", "migrate", "mig-1", "--to", "host-9"), 1, "not found"),
                 new Case(List.of("vsi", "migrate", "nope", "--to", "host-2"), 1, "not found"),
-                new Case(List.of("vsi", "migrate", "mig-1", "--max-bandwidth", "-1"), 2, "max-bandwidth"));
+                new Case(List.of("vsi", "migrate", "mig-1", "--max-bandwidth", "-1"), 2, "max-bandwidth"),
+                // refused before any record or reservation is written (it used to leave a PENDING migration)
+                new Case(List.of("vsi", "migrate", "mig-1", "--max-bandwidth", "9000000000000"), 2,
+                        "max_bandwidth_mibps"));
         for (Case c : cases) {
             Hvctl.Result r = hvctl.run(c.args().toArray(String[]::new));
             assertThat(r.exitCode()).as(c.args().toString()).isEqualTo(c.exit());
@@ -172,7 +175,7 @@ class MigrationIT {
             assertThat(r.err()).contains(c.mentions());
         }
         // A stopped VSI does not migrate.
-        hvctl.ok("vsi", "create", "idle-1", "--vcpus", "1", "--memory", "64", "--host", "host-2", "--wait");
+        hvctl.ok("vsi", "create", "idle-1", "--vcpus", "1", "--memory", "128", "--host", "host-2", "--wait");
         hvctl.ok("vsi", "stop", "idle-1");
         await().atMost(Duration.ofSeconds(40)).until(() -> state("idle-1").equals("STOPPED"));
         Hvctl.Result stopped = hvctl.run("vsi", "migrate", "idle-1", "--to", "host-3");

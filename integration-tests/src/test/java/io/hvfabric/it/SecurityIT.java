@@ -2,6 +2,7 @@ package io.hvfabric.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.etcd.jetcd.Client;
@@ -33,7 +34,10 @@ import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -186,6 +190,53 @@ class SecurityIT {
                 "--prefix", "--keys-only"));
         assertThat(asScheduler.exitCode()).as(asScheduler.output()).isZero();
         assertThat(asScheduler.output()).contains("/hvf/v1/hosts/host-1");
+    }
+
+    /**
+     * The audit log names who asked what and how it ended: the operator's create of "keep" (made through the follower
+     * and forwarded, so recorded once, by the follower) and an agent certificate's refused CreateVsi. Each record is
+     * bound to a lease that outlives the default retention of 7 days.
+     */
+    @Test
+    void theAuditLogShowsTheOperatorsCreateAndTheAgentsRefusal() throws Exception {
+        Instant start = Instant.now();
+        refusedOnEveryReplica("host-1", c -> operator(c).createVsi(CreateVsiRequest.newBuilder()
+                        .setSpec(VsiSpec.newBuilder().setName("intruder").setVcpus(1).setMemoryMib(128)).build()),
+                "peer 'host-1' (role agent) may not call OperatorService/CreateVsi");
+
+        // Written off the calls' path: give the writers a moment.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode all = hvctl.json("audit", "--limit", "1000");
+            List<JsonNode> keep = StreamSupport.stream(all.spliterator(), false)
+                    .filter(r -> r.path("method").asText().equals("CreateVsi")
+                            && r.path("object").asText().equals("keep"))
+                    .toList();
+            assertThat(keep).as("the forwarded create, once: " + all).singleElement().satisfies(r -> {
+                assertThat(r.path("principal").path("role").asText()).isEqualTo("operator");
+                assertThat(r.path("principal").path("name").asText()).isEqualTo("operator");
+                assertThat(r.path("code").asText()).isEqualTo("OK");
+                assertThat(r.path("replica").asText()).isIn("sched-1", "sched-2");
+            });
+
+            JsonNode since = hvctl.json("audit", "--since", start.toString());
+            List<String> refusals = StreamSupport.stream(since.spliterator(), false)
+                    .filter(r -> r.path("method").asText().equals("CreateVsi")
+                            && r.path("principal").path("role").asText().equals("agent")
+                            && r.path("principal").path("name").asText().equals("host-1"))
+                    .map(r -> r.path("code").asText() + " " + r.path("message").asText() + " @"
+                            + r.path("replica").asText())
+                    .toList();
+            String refusal = "PERMISSION_DENIED peer 'host-1' (role agent) may not call OperatorService/CreateVsi";
+            assertThat(refusals).as(since.toString()).containsExactlyInAnyOrder(refusal + " @sched-1",
+                    refusal + " @sched-2");
+        });
+
+        List<KeyValue> stored = etcd.getKVClient().get(Keys.bytes("/hvf/v1/audit/"),
+                GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS).getKvs();
+        assertThat(stored).isNotEmpty().allSatisfy(kv -> assertThat(kv.getLease()).isNotZero());
+        long ttl = etcd.getLeaseClient().timeToLive(stored.get(0).getLease(), LeaseOption.DEFAULT)
+                .get(10, TimeUnit.SECONDS).getGrantedTTL();
+        assertThat(Duration.ofSeconds(ttl)).isGreaterThanOrEqualTo(Duration.ofDays(7));
     }
 
     private static String[] etcdctl(String endpoint, String certificate, String... args) {

@@ -85,11 +85,11 @@ class VsiIT {
     @Order(2)
     void antiAffinityKeepsAGroupOnDistinctHostsAndRefusesWhatCannotBeSpread() {
         for (int i = 1; i <= 3; i++) {
-            hvctl.ok("vsi", "create", "db-" + i, "--vcpus", "1", "--memory", "64", "--anti-affinity", "db");
+            hvctl.ok("vsi", "create", "db-" + i, "--vcpus", "1", "--memory", "128", "--anti-affinity", "db");
         }
         Map<String, String> hosts = hostsByVsi(hvctl.json("vsi", "list"));
         assertThat(Set.of(hosts.get("db-1"), hosts.get("db-2"), hosts.get("db-3"))).hasSize(3);
-        Hvctl.Result fourth = hvctl.run("vsi", "create", "db-4", "--vcpus", "1", "--memory", "64",
+        Hvctl.Result fourth = hvctl.run("vsi", "create", "db-4", "--vcpus", "1", "--memory", "128",
                 "--anti-affinity", "db");
         assertThat(fourth.exitCode()).isEqualTo(1);
         assertThat(fourth.err()).contains("resource exhausted");
@@ -159,7 +159,9 @@ class VsiIT {
                 new Case("no-image", List.of("--vcpus", "1", "--memory", "128", "--image", "nope"), 1, "image"),
                 new Case("no-host", List.of("--vcpus", "1", "--memory", "128", "--host", "host-9"), 1, "host"),
                 new Case("web-1", List.of("--vcpus", "1", "--memory", "128"), 1, "already exists"),
-                new Case("too-big", List.of("--vcpus", "1", "--memory", "99999999"), 1, "memory"));
+                new Case("too-big", List.of("--vcpus", "1", "--memory", "1000000"), 1, "memory"),
+                new Case("over-bound", List.of("--vcpus", "1", "--memory", "99999999"), 2, "memory_mib"),
+                new Case("n".repeat(10_000), List.of("--vcpus", "1", "--memory", "128"), 2, "name"));
         int before = hvctl.json("vsi", "list").size();
         for (Case c : cases) {
             List<String> args = new ArrayList<>(List.of("vsi", "create", c.name()));

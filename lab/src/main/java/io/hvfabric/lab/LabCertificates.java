@@ -35,8 +35,13 @@ final class LabCertificates {
         ca.issue(id, Role.SCHEDULER, List.of(address), List.of(id));
     }
 
+    /**
+     * The agent's pair and, beside it as {@code <host-id>-migration.*}, the host's migration pair: the only key its
+     * QEMUs get (role migration, which no gRPC service accepts), naming the host's address only.
+     */
     void issueAgent(String hostId, String address) {
         ca.issue(hostId, Role.AGENT, List.of(address), List.of(hostId));
+        ca.issue(hostId, Role.MIGRATION, List.of(address), List.of());
     }
 
     /** etcd serves on the root namespace's loopback only, so its certificate names nothing else. */

@@ -3,10 +3,12 @@ package io.hvfabric.agent;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.agent.driver.qemu.VsiIdRange;
 import io.hvfabric.agent.host.AccelMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -27,7 +29,8 @@ public record AgentConfig(
         String driver,
         AccelMode accelMode,
         Path accelCacheDir,
-        Duration kvmBootBound) {
+        Duration kvmBootBound,
+        VsiIdRange vsiUidRange) {
 
     private static final Pattern HOST_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -53,5 +56,6 @@ public record AgentConfig(
             throw FabricException.invalidArgument("--kvm-boot-timeout", "must be 1 to 120 seconds (got %d ms)",
                     kvmBootBound.toMillis());
         }
+        Objects.requireNonNull(vsiUidRange, "vsiUidRange");
     }
 }

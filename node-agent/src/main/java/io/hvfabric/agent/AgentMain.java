@@ -4,6 +4,7 @@ import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
+import io.hvfabric.agent.driver.qemu.VsiIdRange;
 import io.hvfabric.agent.host.AccelMode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,8 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--seeds", required = true, split = ",", description = "Pekko seed nodes host:port")
     List<String> seeds;
 
-    @Option(names = "--tls-dir", description = "directory holding ca.crt and <host-id>.crt/<host-id>.key")
+    @Option(names = "--tls-dir", description = "directory holding ca.crt, <host-id>.crt/<host-id>.key and, for TLS"
+            + " live migration, <host-id>-migration.crt/.key (role migration: the only key QEMU gets)")
     Path tlsDir;
 
     @Option(names = "--insecure", description = "plaintext gRPC without authentication (lab only)")
@@ -75,6 +77,11 @@ public final class AgentMain implements Callable<Integer> {
             description = "seconds a guest kernel gets to print on its console under KVM (default ${DEFAULT-VALUE})")
     int kvmBootTimeoutSeconds;
 
+    @Option(names = "--vsi-uid-range", defaultValue = "200000-265535",
+            description = "ids the VSIs' QEMUs run as, one per VSI as uid and gid (default ${DEFAULT-VALUE}); must"
+                    + " overlap no local user, group or /etc/subuid, /etc/subgid range")
+    String vsiUidRange;
+
     @Override
     public Integer call() throws Exception {
         NodeAgent agent = NodeAgent.start(toConfig());
@@ -108,7 +115,16 @@ public final class AgentMain implements Callable<Integer> {
                 driver,
                 AccelMode.parse(accel),
                 accelCacheDir,
-                Duration.ofSeconds(kvmBootTimeoutSeconds));
+                Duration.ofSeconds(kvmBootTimeoutSeconds),
+                uidRange());
+    }
+
+    private VsiIdRange uidRange() {
+        try {
+            return VsiIdRange.parse(vsiUidRange);
+        } catch (IllegalArgumentException e) {
+            throw FabricException.invalidArgument("--vsi-uid-range", e.getMessage()); // quotes at most 32 characters
+        }
     }
 
     public static void main(String[] args) {

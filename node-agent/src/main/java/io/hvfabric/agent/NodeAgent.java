@@ -18,6 +18,7 @@ import io.hvfabric.common.membership.MembershipConfig;
 import io.hvfabric.common.metrics.MetricsServer;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.proto.v1.DesiredState;
 import io.hvfabric.proto.v1.HostInfo;
 import io.hvfabric.proto.v1.HostUsage;
@@ -37,7 +38,10 @@ import io.hvfabric.agent.migration.MigrationServiceHandlers;
 import io.hvfabric.agent.migration.MigrationSessions;
 import io.hvfabric.agent.migration.MigrationSource;
 import io.hvfabric.agent.migration.MigrationTarget;
+import io.hvfabric.agent.migration.MigrationTls;
 import io.hvfabric.agent.migration.PostcopySupport;
+import io.hvfabric.agent.vsi.ConsoleLogCap;
+import io.hvfabric.agent.vsi.ImageFiles;
 import io.hvfabric.agent.vsi.LaunchSpecs;
 import io.hvfabric.agent.vsi.Reconciler;
 import io.hvfabric.agent.vsi.RestartPolicy;
@@ -108,7 +112,11 @@ public final class NodeAgent implements AutoCloseable {
         exportCapacity();
 
         driver = createDriver();
-        LaunchSpecs launchSpecs = new LaunchSpecs(accel.choice().accelerator(),
+        ConsoleLogCap consoleLogCap = new ConsoleLogCap(() -> driver.listRunning().stream()
+                .map(vm -> driver.consoleLog(vm.name())).toList(), ConsoleLogCap.DEFAULT_MAX_BYTES);
+        consoleLogCap.start();
+        closeables.push(consoleLogCap);
+        LaunchSpecs launchSpecs = new LaunchSpecs(new ImageFiles(config.imageDir()), accel.choice().accelerator(),
                 profile.capabilities().getCpuModel(), profile.capabilities().getMachineType());
         MigrationSessions migrationSessions = new MigrationSessions();
         Runnable nudge = () -> {
@@ -142,7 +150,7 @@ public final class NodeAgent implements AutoCloseable {
 
         ClusterMembership membership = ClusterMembership.start(MembershipConfig.of(
                 config.pekko().host(), config.pekko().port(), MembershipConfig.KIND_AGENT, config.hostId(),
-                config.seeds().stream().map(HostPort::toString).toList()));
+                config.seeds().stream().map(HostPort::toString).toList(), config.tls()));
         closeables.push(membership);
 
         SchedulerEndpoints endpoints = new SchedulerEndpoints(config.schedulers(), config.tls());
@@ -196,7 +204,8 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * Live migration needs QMP, so only the QEMU driver gets the two roles. The target listens for the memory
-     * stream on the advertised address; with TLS both ends use the agent's own certificate (serverAuth+clientAuth).
+     * stream on the advertised address; with TLS both ends use the host's migration certificate beside the agent's
+     * (serverAuth+clientAuth, role migration), never the agent's own key: QEMU can read what it is given.
      */
     private MigrationServiceHandlers migrationHandlers(LaunchSpecs launchSpecs, MigrationSessions sessions) {
         if (!(driver instanceof QemuDriver qemu)) {
@@ -206,8 +215,10 @@ public final class NodeAgent implements AutoCloseable {
         LOG.info("live migration: post-copy {}", postcopy ? "available"
                 : "unavailable (QEMU runs unprivileged and vm.unprivileged_userfaultfd is not 1)");
         MigrationPolicy policy = new MigrationPolicy(PolicyConfig.defaults().toBuilder().postcopyAllowed(postcopy).build());
-        MigrationSource source = new MigrationSource(driver, qemu::qmp, config.tls(), sessions, policy);
-        MigrationTarget target = new MigrationTarget(driver, qemu::qmp, launchSpecs, config.tls(),
+        Optional<TlsFiles> migrationTls = config.tls().map(t -> MigrationTls.besideAgent(t, config.hostId()));
+        migrationTls.flatMap(MigrationTls::problem).ifPresent(p -> LOG.warn("live migration over TLS will be refused: {}", p));
+        MigrationSource source = new MigrationSource(driver, qemu::qmp, migrationTls, sessions, policy);
+        MigrationTarget target = new MigrationTarget(driver, qemu::qmp, launchSpecs, migrationTls,
                 config.advertise().host(), sessions, policy);
         return new MigrationServiceHandlers(Optional.of(source), Optional.of(target), terms);
     }
@@ -223,9 +234,10 @@ public final class NodeAgent implements AutoCloseable {
             return new FakeDriver(runRoot);
         }
         // One cgroup parent per host id, so several lab agents on one machine never collide.
-        QemuDriver qemu = new QemuDriver(QemuDriverConfig.defaults(runRoot),
+        QemuDriver qemu = new QemuDriver(QemuDriverConfig.defaults(runRoot, config.vsiUidRange()),
                 CgroupDetector.managerFor(CgroupDetector.DEFAULT_ROOT, "hvfabric-" + config.hostId()));
         closeables.push(qemu);
+        LOG.info("QEMU processes run as {}", qemu.runAsUser().orElse("the agent's own user (the agent is not root)"));
         return qemu;
     }
 

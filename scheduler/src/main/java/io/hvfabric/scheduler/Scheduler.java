@@ -11,7 +11,10 @@ import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.scheduler.audit.AuditWriter;
+import io.hvfabric.scheduler.audit.EtcdAuditStore;
 import io.hvfabric.scheduler.grpc.AgentServiceImpl;
+import io.hvfabric.scheduler.grpc.AuditInterceptor;
 import io.hvfabric.scheduler.grpc.Forwarding;
 import io.hvfabric.scheduler.grpc.GuestExecRelay;
 import io.hvfabric.scheduler.grpc.OperatorServiceImpl;
@@ -23,6 +26,7 @@ import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.EtcdClients;
 import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.tenants.TenantOperations;
 import io.hvfabric.scheduler.drain.DrainPlanner;
 import io.hvfabric.scheduler.drain.MigrationBudgets;
 import io.hvfabric.scheduler.drain.ObservedCostModel;
@@ -43,7 +47,9 @@ import io.hvfabric.scheduler.vsi.GuestStateExporter;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
 import io.hvfabric.scheduler.vsi.VsiOperations;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -93,7 +99,7 @@ public final class Scheduler implements AutoCloseable {
 
         ClusterMembership membership = ClusterMembership.start(MembershipConfig.of(
                 config.pekko().host(), config.pekko().port(), MembershipConfig.KIND_SCHEDULER, config.id(),
-                config.seeds().stream().map(HostPort::toString).toList()));
+                config.seeds().stream().map(HostPort::toString).toList(), config.tls()));
         closeables.push(membership);
 
         String advertised = config.advertise().toString();
@@ -158,10 +164,18 @@ public final class Scheduler implements AutoCloseable {
         GuestExecRelay exec = new GuestExecRelay(GuestExecRelay.Lookup.of(view, membership::reachabilityOf),
                 agentChannels::forAddress);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
-                agentChannels::forAddress, exec, migrationOps, migrations, registry, drains, rebalancer);
+                agentChannels::forAddress, exec, migrationOps, migrations, registry, drains, rebalancer,
+                new TenantOperations(view, keys, writer));
 
+        // Each replica records the calls it receives, off the calls' path; stopped after the server, so the last
+        // calls' records are still written.
+        EtcdAuditStore auditStore = new EtcdAuditStore(etcd, keys, config.auditRetention());
+        AuditWriter auditWriter = new AuditWriter(auditStore, AuditWriter.DEFAULT_CAPACITY,
+                PrometheusRegistry.defaultRegistry);
+        closeables.push(auditWriter);
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
-                membership::reachabilityOf, membership::members, writes);
+                membership::reachabilityOf, membership::members, writes, new OperatorServiceImpl.Audit(
+                        new AuditInterceptor(config.id(), auditWriter::submit, Clock.systemUTC()), auditStore));
         view.addListener(new HostMetricsExporter(view, metrics, membership::reachabilityOf));
         view.addListener(new GuestStateExporter(view, metrics));
 

@@ -29,7 +29,13 @@ public record SchedulerConfig(
         Path imageDir,
         Duration rebalanceInterval,
         double rebalanceThreshold,
-        int migrationStreams) {
+        int migrationStreams,
+        Duration auditRetention) {
+
+    /** How long audit records are kept by default: a week. */
+    public static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(7);
+    private static final Duration MIN_AUDIT_RETENTION = Duration.ofMinutes(1);
+    private static final Duration MAX_AUDIT_RETENTION = Duration.ofDays(366);
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final String HTTP = "http://";
@@ -81,6 +87,20 @@ public record SchedulerConfig(
         if (!keyPrefix.startsWith("/")) {
             throw FabricException.invalidArgument("--prefix", "must start with / (got '%s')", keyPrefix);
         }
+        if (auditRetention.compareTo(MIN_AUDIT_RETENTION) < 0 || auditRetention.compareTo(MAX_AUDIT_RETENTION) > 0) {
+            throw FabricException.invalidArgument("--audit-retention", "must be 1m..366d (got %s)", auditRetention);
+        }
+    }
+
+    /** With the default audit retention ({@link #DEFAULT_AUDIT_RETENTION}). */
+    public SchedulerConfig(String id, HostPort listen, HostPort advertise, List<String> etcdEndpoints,
+                           Optional<TlsFiles> etcdTls, String keyPrefix, HostPort metrics, HostPort pekko,
+                           List<HostPort> seeds, Optional<TlsFiles> tls, Duration leaderLeaseTtl, Duration hostLeaseTtl,
+                           PlacementConfig placement, Path imageDir, Duration rebalanceInterval,
+                           double rebalanceThreshold, int migrationStreams) {
+        this(id, listen, advertise, etcdEndpoints, etcdTls, keyPrefix, metrics, pekko, seeds, tls, leaderLeaseTtl,
+                hostLeaseTtl, placement, imageDir, rebalanceInterval, rebalanceThreshold, migrationStreams,
+                DEFAULT_AUDIT_RETENTION);
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,6 +96,10 @@ public final class SchedulerMain implements Callable<Integer> {
             description = "parallel streams per live migration (QEMU multifd channels); 0 = half the smaller host's CPUs, at most 4")
     int migrationStreams;
 
+    @Option(names = "--audit-retention", defaultValue = "7d", converter = SpanConverter.class,
+            description = "how long audit records stay in etcd: a number with s, m, h or d (default: ${DEFAULT-VALUE})")
+    Duration auditRetention;
+
     @Override
     public Integer call() throws Exception {
         SchedulerConfig config = toConfig();
@@ -129,7 +135,29 @@ public final class SchedulerMain implements Callable<Integer> {
                 imageDir,
                 Duration.ofSeconds(rebalanceInterval),
                 rebalanceThreshold,
-                migrationStreams);
+                migrationStreams,
+                auditRetention);
+    }
+
+    /** "90s", "30m", "12h", "7d". */
+    static final class SpanConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SPAN = Pattern.compile("(\\d{1,9})([smhd])");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = SPAN.matcher(value.trim());
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a span like 90s, 30m, 12h or 7d");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
     }
 
     private PlacementConfig placement() {

@@ -19,6 +19,8 @@ import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
@@ -76,8 +78,21 @@ public final class CertificateIssuer {
      * loopback names for server roles), valid for one year but never beyond the CA itself.
      */
     public X509Certificate issue(String name, Role role, PublicKey subjectKey, List<String> ips, List<String> dnsNames) {
+        if (role == Role.TENANT) {
+            throw new IllegalArgumentException("tenant: a tenant certificate must name its tenant (--tenant)");
+        }
+        return issue(name, role, subjectKey, SubjectAltNames.of(role, ips, dnsNames).toGeneralNames());
+    }
+
+    /** A tenant's certificate for user {@code name}: OU=tenant and the URI SAN naming {@code tenant} and the user. */
+    public X509Certificate issueTenant(String name, String tenant, PublicKey subjectKey) {
+        TenantIdentity.requireValidTenant(tenant);
+        return issue(name, Role.TENANT, subjectKey, new GeneralNames(
+                new GeneralName(GeneralName.uniformResourceIdentifier, TenantIdentity.uri(tenant, name))));
+    }
+
+    private X509Certificate issue(String name, Role role, PublicKey subjectKey, GeneralNames sans) {
         CertificateNames.requireValidName(name);
-        SubjectAltNames sans = SubjectAltNames.of(role, ips, dnsNames);
         Instant now = clock.instant();
         Instant notAfter = plusYears(now, LEAF_VALIDITY_YEARS);
         if (notAfter.isAfter(caCertificate.getNotAfter().toInstant())) {
@@ -103,8 +118,8 @@ public final class CertificateIssuer {
                             extensions.createSubjectKeyIdentifier(subjectKey))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             extensions.createAuthorityKeyIdentifier(caCertificate));
-            if (!sans.isEmpty()) {
-                builder.addExtension(Extension.subjectAlternativeName, false, sans.toGeneralNames());
+            if (sans.getNames().length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, sans);
             }
             return sign(builder, caKey);
         } catch (GeneralSecurityException | CertIOException e) {

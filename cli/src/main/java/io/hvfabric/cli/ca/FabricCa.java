@@ -95,15 +95,29 @@ public final class FabricCa {
     }
 
     /**
-     * Issues {@code NAME.crt} and {@code NAME.key} signed by this CA, replacing any previous pair of
-     * that name. Scheduler, agent and etcd certificates always include 127.0.0.1 and localhost.
+     * Issues {@code NAME.crt} and {@code NAME.key} ({@code NAME-migration.*} for role migration) signed by this CA,
+     * replacing any previous pair of that name. Scheduler, agent and etcd certificates always include 127.0.0.1 and
+     * localhost.
      */
     public IssuedCertificate issue(String name, Role role, List<String> ips, List<String> dnsNames) {
         Objects.requireNonNull(role, "role");
         KeyPair keyPair = KeyPairs.generate();
         X509Certificate leaf = issuer.issue(name, role, keyPair.getPublic(), List.copyOf(ips), List.copyOf(dnsNames));
-        Path certFile = dir.resolve(name + ".crt");
-        Path keyFile = dir.resolve(name + ".key");
+        return store(name, role.fileStem(name), keyPair, leaf);
+    }
+
+    /**
+     * Issues {@code NAME.crt} and {@code NAME.key} for user {@code name} of {@code tenant} (role tenant, the tenant
+     * in the URI SAN {@code spiffe://hvfabric/tenant/TENANT/user/NAME}), replacing any previous pair of that name.
+     */
+    public IssuedCertificate issueTenant(String name, String tenant) {
+        KeyPair keyPair = KeyPairs.generate();
+        return store(name, name, keyPair, issuer.issueTenant(name, tenant, keyPair.getPublic()));
+    }
+
+    private IssuedCertificate store(String name, String fileStem, KeyPair keyPair, X509Certificate leaf) {
+        Path certFile = dir.resolve(fileStem + ".crt");
+        Path keyFile = dir.resolve(fileStem + ".key");
         try {
             PemFiles.writePrivateKey(keyFile, keyPair.getPrivate());
             PemFiles.writeCertificate(certFile, leaf);

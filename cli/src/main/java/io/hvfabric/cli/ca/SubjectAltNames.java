@@ -26,7 +26,7 @@ final class SubjectAltNames {
     }
 
     /**
-     * Server roles always get 127.0.0.1 and localhost so local tools and co-located peers can
+     * Server roles but migration always get 127.0.0.1 and localhost so local tools and co-located peers can
      * verify them; duplicates are dropped, order is kept.
      */
     static SubjectAltNames of(Role role, List<String> ips, List<String> dnsNames) {
@@ -46,7 +46,11 @@ final class SubjectAltNames {
             }
             dnsSet.add(trimmed);
         }
-        if (role.servesTls()) {
+        if (role == Role.MIGRATION && ipSet.isEmpty()) {
+            throw new IllegalArgumentException("ip: a migration certificate needs the host's IP (--ip): a migration "
+                    + "source checks its target against it");
+        }
+        if (role.addsLoopbackNames()) {
             ipSet.add(LOOPBACK_IP);
             dnsSet.add(LOOPBACK_NAME);
         }

@@ -46,7 +46,8 @@ final class CaCommands {
         }
     }
 
-    @Command(name = "issue", description = "Issue DIR/NAME.crt and DIR/NAME.key signed by the CA in DIR (1 year).")
+    @Command(name = "issue", description = "Issue DIR/NAME.crt and DIR/NAME.key (DIR/NAME-migration.* for role migration)"
+            + " signed by the CA in DIR (1 year).")
     static final class Issue implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -57,10 +58,14 @@ final class CaCommands {
         @Option(names = "--dir", required = true, paramLabel = "DIR")
         Path dir;
 
-        @Option(names = "--role", required = true, paramLabel = "scheduler|agent|operator|etcd")
+        @Option(names = "--role", required = true, paramLabel = "scheduler|agent|operator|etcd|migration|tenant")
         Role role;
 
-        @Option(names = "--ip", paramLabel = "IP", description = "IP SAN; repeatable. Scheduler, agent and etcd get 127.0.0.1 too.")
+        @Option(names = "--tenant", paramLabel = "TENANT", description = "With --role tenant (and only then): the "
+                + "tenant NAME acts for, written as the URI SAN spiffe://hvfabric/tenant/TENANT/user/NAME.")
+        String tenant;
+
+        @Option(names = "--ip", paramLabel = "IP", description = "IP SAN; repeatable (migration needs one). Scheduler, agent and etcd get 127.0.0.1 too.")
         List<String> ips = new ArrayList<>();
 
         @Option(names = "--dns", paramLabel = "NAME", description = "DNS SAN; repeatable. Scheduler, agent and etcd get localhost too.")
@@ -68,11 +73,27 @@ final class CaCommands {
 
         @Override
         public Integer call() {
-            IssuedCertificate issued = translate(() -> FabricCa.load(dir).issue(name, role, ips, dnsNames));
+            requireTenantOnlyForTenants();
+            IssuedCertificate issued = translate(() -> role == Role.TENANT
+                    ? FabricCa.load(dir).issueTenant(name, tenant)
+                    : FabricCa.load(dir).issue(name, role, ips, dnsNames));
             context(spec).out().printf("issued %s and %s for %s (%s%s, valid until %s)%n",
                     issued.certificateFile(), issued.keyFile(), name, role.label(), sans(issued.certificate()),
                     issued.certificate().getNotAfter().toInstant());
             return 0;
+        }
+
+        /** A tenant certificate names its tenant and no addresses (it only connects); no other role names a tenant. */
+        private void requireTenantOnlyForTenants() {
+            if (role == Role.TENANT && tenant == null) {
+                throw CliException.usage("--tenant: required with --role tenant");
+            }
+            if (role != Role.TENANT && tenant != null) {
+                throw CliException.usage("--tenant: only with --role tenant");
+            }
+            if (role == Role.TENANT && !(ips.isEmpty() && dnsNames.isEmpty())) {
+                throw CliException.usage("--ip/--dns: a tenant certificate names no addresses (it only connects)");
+            }
         }
 
         private static String sans(X509Certificate certificate) {

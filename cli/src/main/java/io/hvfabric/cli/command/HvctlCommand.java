@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
-        description = "Operate an hvfabric cluster: hosts, VSIs, images, and the fabric CA.",
+        description = "Operate an hvfabric cluster: hosts, VSIs, images, tenants, and the fabric CA.",
         subcommands = {
             HostCommands.class,
             ClusterCommands.class,
@@ -36,6 +36,8 @@ import picocli.CommandLine.ScopeType;
             MaintenanceCommands.DrainControl.class,
             MaintenanceCommands.Rebalance.class,
             ImageCommands.class,
+            TenantCommands.class,
+            AuditCommand.class,
             CaCommands.class
         })
 public final class HvctlCommand {

@@ -11,6 +11,7 @@ import io.hvfabric.proto.v1.DeleteVsiResponse;
 import io.hvfabric.proto.v1.GetVsiRequest;
 import io.hvfabric.proto.v1.ListImagesRequest;
 import io.hvfabric.proto.v1.ListVsisRequest;
+import io.hvfabric.proto.v1.ListVsisResponse;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
@@ -66,6 +67,10 @@ final class VsiCommands {
         @Option(names = "--disk", paramLabel = "GIB", defaultValue = "0", description = "Disk size in GiB.")
         long diskGib;
 
+        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = "The tenant owning the VSI "
+                + "(operators; left out: the operators' own). A tenant's certificate always creates in its tenant.")
+        String tenant;
+
         @Option(names = "--wait", description = "Follow the VSI until RUNNING and, if its image has a guest agent, until "
                 + "the agent is UP (exit 0); FAILED or no guest agent: exit 1. See --wait-timeout.")
         boolean await;
@@ -101,6 +106,7 @@ final class VsiCommands {
                     .setHost(host)
                     .setAntiAffinityGroup(antiAffinity)
                     .setDiskGib(diskGib)
+                    .setTenant(tenant)
                     .build();
             Vsi vsi = client.call(stub -> stub.createVsi(CreateVsiRequest.newBuilder().setSpec(spec).build()));
             if (await) {
@@ -120,15 +126,17 @@ final class VsiCommands {
                 .anyMatch(i -> i.getName().equals(image) && i.getGuestAgent());
     }
 
-    @Command(name = "list", description = "List VSIs.")
+    @Command(name = "list", description = "List VSIs (a tenant's certificate: its tenant's only).")
     static final class ListVsis extends ClientCommand {
         @Option(names = "--host", paramLabel = "ID", defaultValue = "", description = "Only the VSIs on this host.")
         String host;
 
+        /** A TENANT column unless the scheduler answered for one tenant (then every row is that tenant's). */
         @Override
         int execute(SchedulerClient client, Printer printer) {
-            List<Vsi> vsis = client.call(stub -> stub.listVsis(ListVsisRequest.newBuilder().setHost(host).build())).getVsisList();
-            printer.array(vsis, () -> VsiViews.list(vsis));
+            ListVsisResponse answer = client.call(stub -> stub.listVsis(ListVsisRequest.newBuilder().setHost(host).build()));
+            List<Vsi> vsis = answer.getVsisList();
+            printer.array(vsis, () -> VsiViews.list(vsis, answer.getTenant().isEmpty()));
             return 0;
         }
     }

@@ -5,6 +5,7 @@ import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -12,25 +13,46 @@ import java.util.regex.Pattern;
 /** Table renderings of VSIs. */
 public final class VsiViews {
     private static final int MESSAGE_WIDTH = 60;
+    private static final String SYSTEM = "system";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private VsiViews() {}
 
     public static String list(List<Vsi> vsis) {
-        Table table = new Table("NAME", "HOST", "STATE", "GUEST", "ADDRESS", "DESIRED", "VCPUS", "MEMORY", "IMAGE",
-                "MESSAGE");
+        return list(vsis, false);
+    }
+
+    /** With {@code withTenant}, a TENANT column after NAME (an operator's list spans tenants). */
+    public static String list(List<Vsi> vsis, boolean withTenant) {
+        List<String> headers = new ArrayList<>(List.of("NAME", "HOST", "STATE", "GUEST", "ADDRESS", "DESIRED", "VCPUS",
+                "MEMORY", "IMAGE", "MESSAGE"));
+        if (withTenant) {
+            headers.add(1, "TENANT");
+        }
+        Table table = new Table(headers.toArray(String[]::new));
         for (Vsi vsi : vsis) {
-            table.row(vsi.getName(), vsi.getHost().isEmpty() ? "-" : vsi.getHost(), state(vsi), guestState(vsi),
-                    firstIpv4(vsi.getGuest()).orElse("-"), vsi.getDesired(), Units.vcpus(vsi.getVcpus()),
-                    Units.mib(vsi.getMemoryMib()), vsi.getImage(), shorten(vsi.getMessage()));
+            List<Object> cells = new ArrayList<>(List.of(vsi.getName(), vsi.getHost().isEmpty() ? "-" : vsi.getHost(),
+                    state(vsi), guestState(vsi), firstIpv4(vsi.getGuest()).orElse("-"), vsi.getDesired(),
+                    Units.vcpus(vsi.getVcpus()), Units.mib(vsi.getMemoryMib()), vsi.getImage(),
+                    shorten(vsi.getMessage())));
+            if (withTenant) {
+                cells.add(1, tenant(vsi));
+            }
+            table.row(cells.toArray());
         }
         return table.render();
+    }
+
+    /** The owning tenant; the operators' own VSIs belong to none and show as "system". */
+    static String tenant(Vsi vsi) {
+        return vsi.getTenant().isEmpty() ? SYSTEM : vsi.getTenant();
     }
 
     public static String detail(Vsi vsi, Instant now) {
         VsiSpec spec = vsi.getSpec();
         KeyValueBlock block = new KeyValueBlock()
                 .add("name", vsi.getName())
+                .add("tenant", tenant(vsi))
                 .add("host", vsi.getHost().isEmpty() ? "(not placed)" : vsi.getHost())
                 .add("state", state(vsi))
                 .add("desired", vsi.getDesired())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hvfabric.cli.ca.PemFiles;
 import io.hvfabric.cli.testing.CliRun;
 import io.hvfabric.cli.testing.InProcessScheduler;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -52,6 +53,71 @@ class CaCommandsTest {
         List<String> sans = new ArrayList<>();
         cert.getSubjectAlternativeNames().forEach(entry -> sans.add(String.valueOf(entry.get(1))));
         assertThat(sans).containsExactlyInAnyOrder("127.0.0.1", "localhost");
+    }
+
+    @Test
+    void aMigrationCertificateSitsBesideTheAgentPairAndNamesOnlyTheHostsIp() throws Exception {
+        hvctl("ca", "init", "--dir", dir.toString());
+        hvctl("ca", "issue", "host-1", "--dir", dir.toString(), "--role", "agent", "--ip", "10.1.0.2");
+        byte[] agentCert = Files.readAllBytes(dir.resolve("host-1.crt"));
+
+        CliRun issue = hvctl("ca", "issue", "host-1", "--dir", dir.toString(), "--role", "migration",
+                "--ip", "10.1.0.2");
+        CliRun noIp = hvctl("ca", "issue", "host-2", "--dir", dir.toString(), "--role", "migration");
+
+        assertThat(issue.exitCode()).as(issue.stderr()).isZero();
+        assertThat(issue.stdout()).contains("host-1-migration.crt", "host-1-migration.key", "migration");
+        assertThat(dir.resolve("host-1.crt")).as("the agent's pair is untouched").hasBinaryContent(agentCert);
+        X509Certificate cert = PemFiles.readCertificate(dir.resolve("host-1-migration.crt"));
+        cert.verify(PemFiles.readCertificate(dir.resolve("ca.crt")).getPublicKey());
+        assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=host-1,OU=migration,O=hvfabric");
+        // QEMU is the TLS server on the target and the client on the source.
+        assertThat(cert.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+        List<String> sans = new ArrayList<>();
+        cert.getSubjectAlternativeNames().forEach(entry -> sans.add(String.valueOf(entry.get(1))));
+        assertThat(sans).containsExactly("10.1.0.2");
+        assertThat(noIp.exitCode()).isEqualTo(2);
+        assertThat(noIp.stderrLines()).singleElement().asString().startsWith("hvctl: ip: a migration certificate needs");
+    }
+
+    @Test
+    void aTenantCertificateNamesItsTenantInItsSpiffeUriAndOnlyConnects() throws Exception {
+        hvctl("ca", "init", "--dir", dir.toString());
+
+        CliRun issue = hvctl("ca", "issue", "alice", "--dir", dir.toString(), "--role", "tenant", "--tenant", "acme");
+
+        assertThat(issue.exitCode()).as(issue.stderr()).isZero();
+        assertThat(issue.stdout()).contains("alice.crt", "tenant", "spiffe://hvfabric/tenant/acme/user/alice");
+        X509Certificate cert = PemFiles.readCertificate(dir.resolve("alice.crt"));
+        cert.verify(PemFiles.readCertificate(dir.resolve("ca.crt")).getPublicKey());
+        assertThat(cert.getSubjectX500Principal().getName()).contains("CN=alice", "OU=tenant");
+        assertThat(cert.getSubjectAlternativeNames()).containsExactly(
+                List.of(6, "spiffe://hvfabric/tenant/acme/user/alice"));
+        assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+    }
+
+    @Test
+    void theTenantOptionGoesWithTheTenantRoleOnly() {
+        hvctl("ca", "init", "--dir", dir.toString());
+
+        CliRun noTenant = hvctl("ca", "issue", "alice", "--dir", dir.toString(), "--role", "tenant");
+        CliRun notATenant = hvctl("ca", "issue", "bob", "--dir", dir.toString(), "--role", "operator", "--tenant", "acme");
+        CliRun badTenant = hvctl("ca", "issue", "alice", "--dir", dir.toString(), "--role", "tenant", "--tenant", "Acme");
+        CliRun withIp = hvctl("ca", "issue", "alice", "--dir", dir.toString(), "--role", "tenant", "--tenant", "acme",
+                "--ip", "10.0.0.1");
+
+        assertThat(noTenant.exitCode()).isEqualTo(2);
+        assertThat(noTenant.stderrLines()).containsExactly("hvctl: --tenant: required with --role tenant");
+        assertThat(notATenant.exitCode()).isEqualTo(2);
+        assertThat(notATenant.stderrLines()).containsExactly("hvctl: --tenant: only with --role tenant");
+        assertThat(badTenant.exitCode()).isEqualTo(2);
+        assertThat(badTenant.stderrLines()).containsExactly("hvctl: tenant: must be a DNS label (1-63 lowercase letters,"
+                + " digits or '-', starting and ending with a letter or digit), got 'Acme'");
+        assertThat(withIp.exitCode()).isEqualTo(2);
+        assertThat(withIp.stderrLines())
+                .containsExactly("hvctl: --ip/--dns: a tenant certificate names no addresses (it only connects)");
+        assertThat(Files.exists(dir.resolve("alice.crt"))).isFalse();
+        assertThat(Files.exists(dir.resolve("bob.crt"))).isFalse();
     }
 
     @Test

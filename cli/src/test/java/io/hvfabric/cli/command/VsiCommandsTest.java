@@ -262,6 +262,45 @@ class VsiCommandsTest {
     }
 
     @Test
+    void createNamesTheTenantGivenAndAnUnknownTenantIsARefusal() {
+        scheduler.service.tenants.put("acme", io.hvfabric.proto.v1.TenantStatus.getDefaultInstance());
+
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "64", "--tenant", "acme");
+        CliRun unknown = scheduler.run("vsi", "create", "web-2", "--vcpus", "1", "--memory", "64", "--tenant", "nope");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(((CreateVsiRequest) scheduler.service.requests.get(0)).getSpec().getTenant()).isEqualTo("acme");
+        assertThat(run.stdout()).contains("tenant:", "acme");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.stderrLines()).containsExactly("hvctl: not found: tenant 'nope' not found");
+    }
+
+    @Test
+    void anOperatorsListHasATenantColumnWithSystemForTheOperatorsOwn() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setTenant("acme").build());
+        scheduler.service.vsis.put("b", Vsi.newBuilder().setName("b").build());
+
+        String[] lines = scheduler.run("vsi", "list").stdout().split("\n");
+
+        assertThat(lines[0].split("\\s+")).startsWith("NAME", "TENANT", "HOST");
+        assertThat(lines[1].split("\\s+")).startsWith("a", "acme");
+        assertThat(lines[2].split("\\s+")).startsWith("b", "system");
+    }
+
+    @Test
+    void aTenantsListHasNoTenantColumn() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setTenant("acme").build());
+        scheduler.service.vsis.put("b", Vsi.newBuilder().setName("b").setTenant("beta").build());
+        scheduler.service.callerTenant = "acme";
+
+        String[] lines = scheduler.run("vsi", "list").stdout().split("\n");
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).doesNotContain("TENANT");
+        assertThat(lines[1].split("\\s+")).startsWith("a", "-");
+    }
+
+    @Test
     void stopStartAndDelete() {
         scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setState(Vsi.State.RUNNING).setDesired("RUNNING").build());
 

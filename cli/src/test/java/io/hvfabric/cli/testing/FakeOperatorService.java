@@ -4,10 +4,18 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.proto.v1.AuditRecord;
 import io.hvfabric.proto.v1.ClusterStatus;
 import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateTenantRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.DeleteTenantResponse;
+import io.hvfabric.proto.v1.GetTenantRequest;
+import io.hvfabric.proto.v1.ListTenantsRequest;
+import io.hvfabric.proto.v1.ListTenantsResponse;
+import io.hvfabric.proto.v1.TenantStatus;
+import io.hvfabric.proto.v1.TenantUsage;
 import io.hvfabric.proto.v1.DeleteVsiResponse;
 import io.hvfabric.proto.v1.GetClusterStatusRequest;
 import io.hvfabric.proto.v1.GetHostRequest;
@@ -20,6 +28,8 @@ import io.hvfabric.proto.v1.Host;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.ListHostsRequest;
 import io.hvfabric.proto.v1.ListHostsResponse;
+import io.hvfabric.proto.v1.ListAuditRequest;
+import io.hvfabric.proto.v1.ListAuditResponse;
 import io.hvfabric.proto.v1.ListImagesRequest;
 import io.hvfabric.proto.v1.ListImagesResponse;
 import io.hvfabric.proto.v1.ListVsisRequest;
@@ -38,7 +48,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A hand-written OperatorService holding hosts, VSIs and images in memory, with the error statuses
+ * A hand-written OperatorService holding hosts, VSIs, images and tenants in memory, with the error statuses
  * a real scheduler returns. A created VSI walks through {@link #lifecycle} on WatchVsi.
  */
 public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServiceImplBase {
@@ -47,7 +57,12 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     public final Map<String, Image> images = new ConcurrentHashMap<>();
     public final Map<String, String> consoles = new ConcurrentHashMap<>();
     public final Map<String, Migration> migrations = new ConcurrentHashMap<>();
+    public final Map<String, TenantStatus> tenants = new ConcurrentHashMap<>();
+    /** When set, ListVsis answers as it would a principal of this tenant: its VSIs only, the tenant named. */
+    public volatile String callerTenant;
     public final List<Object> requests = new CopyOnWriteArrayList<>();
+    /** What ListAudit answers. */
+    public final List<AuditRecord> audit = new CopyOnWriteArrayList<>();
     public final AtomicInteger calls = new AtomicInteger();
     public volatile ClusterStatus clusterStatus = ClusterStatus.getDefaultInstance();
     /** States a new VSI passes through after PENDING, one per WatchVsi message. */
@@ -101,6 +116,11 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
             response.onError(Status.ALREADY_EXISTS.withDescription("vsi '" + spec.getName() + "' already exists").asRuntimeException());
             return;
         }
+        if (!spec.getTenant().isEmpty() && !tenants.containsKey(spec.getTenant())) {
+            response.onError(Status.NOT_FOUND.withDescription("tenant '" + spec.getTenant() + "' not found")
+                    .asRuntimeException());
+            return;
+        }
         if (!images.isEmpty() && !images.containsKey(spec.getImage())) {
             response.onError(Status.FAILED_PRECONDITION.withDescription("image '" + spec.getImage() + "' is not registered")
                     .asRuntimeException());
@@ -113,6 +133,7 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
                 .setMemoryMib(spec.getMemoryMib())
                 .setImage(spec.getImage())
                 .setSpec(spec)
+                .setTenant(spec.getTenant())
                 .setDesired("RUNNING")
                 .build();
         vsis.put(vsi.getName(), vsi);
@@ -122,13 +143,19 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     @Override
     public void listVsis(ListVsisRequest request, StreamObserver<ListVsisResponse> response) {
         if (failed(response)) return;
+        String tenant = callerTenant;
         List<Vsi> selected = new ArrayList<>();
         for (Vsi vsi : sorted(vsis)) {
-            if (request.getHost().isEmpty() || request.getHost().equals(vsi.getHost())) {
+            if ((request.getHost().isEmpty() || request.getHost().equals(vsi.getHost()))
+                    && (tenant == null || tenant.equals(vsi.getTenant()))) {
                 selected.add(vsi);
             }
         }
-        respond(response, ListVsisResponse.newBuilder().addAllVsis(selected).build());
+        ListVsisResponse.Builder list = ListVsisResponse.newBuilder().addAllVsis(selected);
+        if (tenant != null) {
+            list.setTenant(tenant);
+        }
+        respond(response, list.build());
     }
 
     @Override
@@ -266,6 +293,67 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
         respond(response, request);
     }
 
+    /** Answers {@link #audit} as it is (in the order given): the scheduler's filtering is not the CLI's to test. */
+    @Override
+    public void listAudit(ListAuditRequest request, StreamObserver<ListAuditResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        respond(response, ListAuditResponse.newBuilder().addAllRecords(audit).build());
+    }
+
+    @Override
+    public void createTenant(CreateTenantRequest request, StreamObserver<TenantStatus> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        String name = request.getTenant().getName();
+        if (tenants.containsKey(name)) {
+            response.onError(Status.ALREADY_EXISTS.withDescription("tenant '" + name + "' already exists")
+                    .asRuntimeException());
+            return;
+        }
+        TenantStatus created = TenantStatus.newBuilder().setTenant(request.getTenant())
+                .setUsage(TenantUsage.getDefaultInstance()).build();
+        tenants.put(name, created);
+        respond(response, created);
+    }
+
+    @Override
+    public void listTenants(ListTenantsRequest request, StreamObserver<ListTenantsResponse> response) {
+        if (failed(response)) return;
+        respond(response, ListTenantsResponse.newBuilder().addAllTenants(sorted(tenants)).build());
+    }
+
+    @Override
+    public void getTenant(GetTenantRequest request, StreamObserver<TenantStatus> response) {
+        if (failed(response)) return;
+        TenantStatus tenant = tenants.get(request.getName());
+        if (tenant == null) {
+            response.onError(tenantNotFound(request.getName()));
+            return;
+        }
+        respond(response, tenant);
+    }
+
+    @Override
+    public void deleteTenant(GetTenantRequest request, StreamObserver<DeleteTenantResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        String name = request.getName();
+        if (!tenants.containsKey(name)) {
+            response.onError(tenantNotFound(name));
+            return;
+        }
+        List<String> owned = sorted(vsis).stream().filter(v -> name.equals(v.getTenant())).map(Vsi::getName).toList();
+        if (!owned.isEmpty()) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("tenant '" + name + "' owns " + owned.size()
+                    + " VSI" + (owned.size() == 1 ? "" : "s") + " (" + String.join(", ", owned) + "); delete them first")
+                    .asRuntimeException());
+            return;
+        }
+        tenants.remove(name);
+        respond(response, DeleteTenantResponse.newBuilder().setName(name).build());
+    }
+
     private void changeDesired(String name, String desired, Vsi.State state, StreamObserver<Vsi> response) {
         if (failed(response)) return;
         Vsi vsi = vsis.get(name);
@@ -298,6 +386,10 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     private static <T> void respond(StreamObserver<T> response, T value) {
         response.onNext(value);
         response.onCompleted();
+    }
+
+    private static RuntimeException tenantNotFound(String name) {
+        return Status.NOT_FOUND.withDescription("tenant '" + name + "' not found").asRuntimeException();
     }
 
     private static RuntimeException vsiNotFound(String name) {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Lets service implementations simply throw {@link FabricException} (or pass it to {@code onError}): exceptions
  * escaping a handler close the call with the mapped status, and a close carrying a FabricException as cause (what
  * {@code StreamObserver.onError(fabricException)} produces, as UNKNOWN) is re-mapped to the fabric code.
- * Anything else unexpected becomes INTERNAL instead of gRPC's opaque UNKNOWN.
+ * Anything else unexpected becomes INTERNAL instead of gRPC's opaque UNKNOWN. Every status leaves with its
+ * description {@link StatusDescriptions#bounded bounded}, whoever built it.
  */
 public final class ErrorTranslatingInterceptor implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(ErrorTranslatingInterceptor.class);
@@ -98,10 +99,10 @@ public final class ErrorTranslatingInterceptor implements ServerInterceptor {
             Throwable cause = status.getCause();
             if (!status.isOk() && status.getCode() == Status.Code.UNKNOWN && cause instanceof FabricException) {
                 StatusRuntimeException mapped = GrpcErrors.toStatus(cause);
-                super.close(mapped.getStatus(), merge(trailers, mapped.getTrailers()));
+                super.close(StatusDescriptions.bounded(mapped.getStatus()), merge(trailers, mapped.getTrailers()));
                 return;
             }
-            super.close(status, trailers);
+            super.close(StatusDescriptions.bounded(status), trailers);
         }
 
         void closeWith(RuntimeException e) {

@@ -35,18 +35,25 @@ public final class FabricException extends RuntimeException {
         return new FabricException(code, message, null, null, null);
     }
 
-    /** {@code rule} is a format template applied to {@code args}: {@code ("vcpus", "must be at least %d (got %d)", 1, 0)}. */
+    /**
+     * {@code rule} is a format template applied to {@code args}: {@code ("vcpus", "must be at least %d (got %d)", 1, 0)}.
+     * String arguments are taken to be the caller's input and quoted as an {@link Excerpt}, so no message repeats
+     * more than 64 characters of it.
+     */
     public static FabricException invalidArgument(String field, String rule, Object... args) {
-        return new FabricException(
-                ErrorCode.INVALID_ARGUMENT, "field '" + field + "': " + format(rule, args), field, null, null);
+        return new FabricException(ErrorCode.INVALID_ARGUMENT, "field '" + field + "': " + format(rule, excerpts(args)),
+                field, null, null);
     }
 
+    /** {@code id} is quoted as an {@link Excerpt}: it is whatever the caller asked for. */
     public static FabricException notFound(String kind, String id) {
-        return new FabricException(ErrorCode.NOT_FOUND, kind + " '" + id + "' not found", null, null, null);
+        return new FabricException(ErrorCode.NOT_FOUND, kind + " '" + Excerpt.of(id) + "' not found", null, null,
+                null);
     }
 
     public static FabricException alreadyExists(String kind, String id) {
-        return new FabricException(ErrorCode.ALREADY_EXISTS, kind + " '" + id + "' already exists", null, null, null);
+        return new FabricException(ErrorCode.ALREADY_EXISTS, kind + " '" + Excerpt.of(id) + "' already exists", null,
+                null, null);
     }
 
     public static FabricException failedPrecondition(String msg, Object... args) {
@@ -100,6 +107,19 @@ public final class FabricException extends RuntimeException {
 
     static FabricException notLeaderFromRemote(String message, String leaderHint) {
         return new FabricException(ErrorCode.NOT_LEADER, message, null, leaderHint, null);
+    }
+
+    private static Object[] excerpts(Object[] args) {
+        if (args == null) {
+            return null;
+        }
+        Object[] quoted = args.clone();
+        for (int i = 0; i < quoted.length; i++) {
+            if (quoted[i] instanceof CharSequence text) {
+                quoted[i] = Excerpt.of(text);
+            }
+        }
+        return quoted;
     }
 
     // No args: the template is used verbatim, so a literal '%' in a message cannot break it.

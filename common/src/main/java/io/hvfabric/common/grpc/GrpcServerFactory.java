@@ -19,7 +19,7 @@ import java.io.IOException;
  * {@link ServerBuilder} so tests can pass an in-process builder and production a {@code GrpcTls.serverBuilder}.
  *
  * <p>Interceptor order, outermost first: metrics (sees the final, translated status), peer identity (puts the
- * caller in the Context), error translation (closest to the handlers).
+ * caller in the Context), error translation (closest to the handlers). Every server gets the {@link GrpcLimits}.
  */
 public final class GrpcServerFactory {
     private GrpcServerFactory() {}
@@ -38,6 +38,7 @@ public final class GrpcServerFactory {
             HealthStatusManager health,
             PrometheusRegistry registry,
             BindableService... services) {
+        GrpcLimits.apply(builder);
         for (BindableService service : services) {
             ServerServiceDefinition definition = service.bindService();
             builder.addService(definition);

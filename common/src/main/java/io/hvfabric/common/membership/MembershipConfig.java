@@ -2,7 +2,10 @@ package io.hvfabric.common.membership;
 
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.common.tls.TlsFiles;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -14,8 +17,11 @@ import java.util.regex.Pattern;
  * @param kind {@code "scheduler"} or {@code "agent"}; becomes a cluster role
  * @param id replica id or host id; becomes the role {@code id:<id>}
  * @param seeds {@code host:port} of the scheduler replicas; empty means "form a cluster on my own"
+ * @param tls the process's fabric certificate, key and CA: remoting is TLS with mutual authentication
+ *     ({@link FabricSslEngineProvider}); empty (plaintext) only for a process run {@code --insecure}
  */
-public record MembershipConfig(String systemName, String bindHost, int port, String kind, String id, List<String> seeds) {
+public record MembershipConfig(String systemName, String bindHost, int port, String kind, String id, List<String> seeds,
+                               Optional<TlsFiles> tls) {
     public static final String DEFAULT_SYSTEM_NAME = "hvfabric";
     public static final String KIND_SCHEDULER = "scheduler";
     public static final String KIND_AGENT = "agent";
@@ -52,10 +58,12 @@ public record MembershipConfig(String systemName, String bindHost, int port, Str
         for (String seed : seeds) {
             HostPort.parse("membership.seeds", seed);
         }
+        Objects.requireNonNull(tls, "membership.tls (Optional.empty() for plaintext)");
     }
 
     /** A scheduler replica or agent in the default system. */
-    public static MembershipConfig of(String bindHost, int port, String kind, String id, List<String> seeds) {
-        return new MembershipConfig(DEFAULT_SYSTEM_NAME, bindHost, port, kind, id, seeds);
+    public static MembershipConfig of(String bindHost, int port, String kind, String id, List<String> seeds,
+                                      Optional<TlsFiles> tls) {
+        return new MembershipConfig(DEFAULT_SYSTEM_NAME, bindHost, port, kind, id, seeds, tls);
     }
 }

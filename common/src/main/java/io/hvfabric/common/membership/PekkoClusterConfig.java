@@ -3,6 +3,7 @@ package io.hvfabric.common.membership;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.hvfabric.common.tls.HostPort;
+import io.hvfabric.common.tls.TlsFiles;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * Builds the Pekko configuration of a member programmatically, layered over Pekko's reference configuration, so no
- * application.conf is needed.
+ * application.conf is needed. Remoting is Artery over TLS ({@link FabricSslEngineProvider}) unless the member runs
+ * without certificates ({@code --insecure}), then Artery over plain TCP.
  *
  * <p>Downing: Split Brain Resolver, keep-majority counted over the {@code scheduler} role only. The side that holds
  * the majority of scheduler replicas survives and downs everything it cannot reach; a dead agent therefore only
@@ -37,7 +39,16 @@ final class PekkoClusterConfig {
         settings.put("pekko.actor.provider", "cluster");
         settings.put("pekko.actor.allow-java-serialization", "off");
         settings.put("pekko.actor.warn-about-java-serializer-usage", "off");
-        settings.put("pekko.remote.artery.transport", "tcp");
+        if (cfg.tls().isPresent()) {
+            TlsFiles files = cfg.tls().get();
+            settings.put("pekko.remote.artery.transport", "tls-tcp");
+            settings.put("pekko.remote.artery.ssl.ssl-engine-provider", FabricSslEngineProvider.class.getName());
+            settings.put(FabricSslEngineProvider.CONFIG_PATH + ".ca-file", files.ca().toString());
+            settings.put(FabricSslEngineProvider.CONFIG_PATH + ".cert-file", files.cert().toString());
+            settings.put(FabricSslEngineProvider.CONFIG_PATH + ".key-file", files.key().toString());
+        } else {
+            settings.put("pekko.remote.artery.transport", "tcp");
+        }
         settings.put("pekko.remote.artery.canonical.hostname", cfg.bindHost());
         settings.put("pekko.remote.artery.canonical.port", cfg.port());
         settings.put("pekko.cluster.roles", List.of(cfg.kind(), ClusterMembership.ID_ROLE_PREFIX + cfg.id()));

@@ -10,10 +10,14 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.hvfabric.common.error.FabricException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -30,6 +34,8 @@ import javax.net.ssl.SSLSession;
  */
 public final class PeerIdentity implements ServerInterceptor {
     private static final Context.Key<Peer> PEER = Context.key("hvfabric-peer");
+    /** GeneralName tag of a uniformResourceIdentifier SAN (RFC 5280). */
+    private static final int URI_NAME = 6;
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
@@ -88,7 +94,11 @@ public final class PeerIdentity implements ServerInterceptor {
         return fromCertificate((X509Certificate) chain[0]);
     }
 
-    /** CN and first OU of the subject; the role is empty when the certificate carries no OU. */
+    /**
+     * CN and first OU of the subject; the role is empty when the certificate carries no OU. A tenant certificate's
+     * tenant comes from its {@link TenantUri} SAN; none, or two naming different tenants, leaves it empty, which no
+     * check lets act as a tenant.
+     */
     public static Optional<Peer> fromCertificate(X509Certificate cert) {
         String cn = null;
         String ou = null;
@@ -106,6 +116,25 @@ public final class PeerIdentity implements ServerInterceptor {
         if (cn == null || cn.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(Peer.authenticated(cn, ou == null ? "" : ou));
+        String role = ou == null ? "" : ou;
+        String tenant = Roles.TENANT.equals(role) ? tenantOf(cert, cn) : "";
+        return Optional.of(Peer.authenticated(cn, role, tenant));
+    }
+
+    private static String tenantOf(X509Certificate cert, String user) {
+        Set<String> tenants = new HashSet<>();
+        try {
+            Collection<List<?>> names = cert.getSubjectAlternativeNames();
+            if (names != null) {
+                for (List<?> name : names) {
+                    if (name.size() == 2 && Integer.valueOf(URI_NAME).equals(name.get(0))) {
+                        TenantUri.tenantOf(String.valueOf(name.get(1)), user).ifPresent(tenants::add);
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            return "";
+        }
+        return tenants.size() == 1 ? tenants.iterator().next() : "";
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
@@ -104,19 +105,20 @@ class ClusterMembershipTest {
 
     @Test
     void invalidConfigNamesTheField() {
-        assertThatThrownBy(() -> MembershipConfig.of(HOST, 70000, "agent", "h1", List.of()))
+        assertThatThrownBy(() -> MembershipConfig.of(HOST, 70000, "agent", "h1", List.of(), Optional.empty()))
                 .isInstanceOf(FabricException.class)
                 .hasMessage("field 'membership.port': must be between 0 and 65535 (got 70000)");
-        assertThatThrownBy(() -> MembershipConfig.of(HOST, 1, "agent", "h1", List.of("nohostport")))
+        assertThatThrownBy(() -> MembershipConfig.of(HOST, 1, "agent", "h1", List.of("nohostport"), Optional.empty()))
                 .hasMessage("field 'membership.seeds': must be host:port (got 'nohostport')");
-        assertThatThrownBy(() -> MembershipConfig.of("0.0.0.0", 1, "agent", "h1", List.of()))
+        assertThatThrownBy(() -> MembershipConfig.of("0.0.0.0", 1, "agent", "h1", List.of(), Optional.empty()))
                 .hasMessageStartingWith("field 'membership.bindHost': must be an address other members can reach");
-        assertThatThrownBy(() -> MembershipConfig.of(HOST, 1, "agent", "h 1", List.of()))
+        assertThatThrownBy(() -> MembershipConfig.of(HOST, 1, "agent", "h 1", List.of(), Optional.empty()))
                 .hasMessageStartingWith("field 'membership.id': must match");
     }
 
     private ClusterMembership join(int port, String kind, String id, String seed) {
-        ClusterMembership m = ClusterMembership.start(MembershipConfig.of(HOST, port, kind, id, List.of(seed)));
+        ClusterMembership m = ClusterMembership.start(MembershipConfig.of(HOST, port, kind, id, List.of(seed),
+                Optional.empty()));
         members.add(m);
         return m;
     }

@@ -40,7 +40,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away certificate authority for tests: EC P-256 keys, PEM files as the fabric expects them. */
-final class TestPki {
+public final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     private final String caName;
@@ -53,7 +53,7 @@ final class TestPki {
         this.caCert = caCert;
     }
 
-    static TestPki create(String caName) throws GeneralSecurityException, OperatorCreationException, IOException {
+    public static TestPki create(String caName) throws GeneralSecurityException, OperatorCreationException, IOException {
         KeyPair keys = newKeyPair();
         X500Name subject = new X500Name("CN=" + caName + ",O=hvfabric");
         X509v3CertificateBuilder builder = builder(subject, subject, keys)
@@ -63,7 +63,7 @@ final class TestPki {
     }
 
     /** Writes dir/ca.crt (this CA), dir/name.crt and dir/name.key; the leaf is valid for 127.0.0.1 and localhost. */
-    TlsFiles issue(Path dir, String name, String cn, String ou) throws Exception {
+    public TlsFiles issue(Path dir, String name, String cn, String ou) throws Exception {
         KeyPair keys = newKeyPair();
         X500Name subject = new X500Name("CN=" + cn + ",OU=" + ou + ",O=hvfabric");
         X509v3CertificateBuilder builder = builder(new X500Name("CN=" + caName + ",O=hvfabric"), subject, keys)

@@ -1,5 +1,7 @@
 package io.hvfabric.agent.driver;
 
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.validation.VsiSpecRules;
 import java.util.regex.Pattern;
 
 /**
@@ -13,17 +15,16 @@ import java.util.regex.Pattern;
 public record NicSpec(String id, String tap, String mac) {
     private static final Pattern ID = Pattern.compile("[a-z][a-z0-9]{0,14}");
     private static final Pattern TAP = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
-    private static final Pattern MAC = Pattern.compile("[0-9a-f][02468ace](:[0-9a-f]{2}){5}");
 
     public NicSpec {
         require(id, ID, "nic.id", "a lowercase letter then up to 14 lowercase letters or digits");
         require(tap, TAP, "nic.tap", "1-15 characters of [A-Za-z0-9_.-]");
-        require(mac, MAC, "nic.mac", "a lowercase unicast MAC like 52:54:00:12:34:56");
+        VsiSpecRules.mac("nic.mac", mac == null ? "" : mac);
     }
 
     private static void require(String value, Pattern pattern, String field, String rule) {
         if (value == null || !pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be " + rule + ", got '" + value + "'");
+            throw FabricException.invalidArgument(field, "must be " + rule + " (got '%s')", String.valueOf(value));
         }
     }
 }

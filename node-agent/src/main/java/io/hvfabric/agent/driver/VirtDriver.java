@@ -32,6 +32,13 @@ public interface VirtDriver {
     List<VmHandle> listRunning();
 
     /**
+     * Names of every VSI the driver keeps anything for on this node (a run directory, a console log), running or
+     * not; what is no longer assigned here is destroyed from this list, so nothing of a VSI (its uid, its files)
+     * outlives it.
+     */
+    List<String> listResident();
+
+    /**
      * Lets a paused guest run again: a migration target after its memory arrived, or a source whose
      * migration completed but was rolled back (QEMU's postmigrate). Does nothing if it already runs.
      * Refused (OPERATION_FAILED) while the guest still waits for an incoming migration.

@@ -1,5 +1,8 @@
 package io.hvfabric.agent.driver;
 
+import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.validation.FieldRules;
+import io.hvfabric.common.validation.VsiSpecRules;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,9 +13,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Everything needed to launch one VSI, validated here and only here; each error names the field
- * and the rule. Values end up in a hypervisor command line, so anything that could smuggle in extra
- * options (commas, whitespace, control characters) is rejected.
+ * Everything needed to launch one VSI, validated when built; each error (INVALID_ARGUMENT) names the field
+ * and the rule. The fields a VSI spec also has (name, vcpus, memory, the command line's characters, NICs)
+ * follow the fabric's shared rules ({@link VsiSpecRules}); the rest is the driver's own. Values end up in a
+ * hypervisor command line, so anything that could smuggle in extra options (commas, whitespace, control
+ * characters) is rejected.
  *
  * @param name VSI name; also its run directory and cgroup name
  * @param kernel absolute path of the kernel on this host
@@ -36,30 +41,24 @@ public record VmLaunchSpec(
         Optional<String> incoming,
         List<NicSpec> nics) {
 
-    public static final int MAX_VCPUS = 255;
-    public static final long MIN_MEMORY_MIB = 16;
-    public static final long MAX_MEMORY_MIB = 4L << 20; // 4 TiB
     /** x86 Linux COMMAND_LINE_SIZE. */
     public static final int MAX_CMDLINE = 2048;
-    public static final int MAX_NICS = 8;
     /** Baseline x86-64 model that both TCG and every KVM host implement: migratable anywhere. */
     public static final String DEFAULT_CPU_MODEL = "qemu64";
     /** QEMU 7.2's q35; a versioned type keeps the guest ABI fixed when hosts upgrade QEMU. */
     public static final String DEFAULT_MACHINE_TYPE = "pc-q35-7.2";
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern QEMU_IDENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern INCOMING = Pattern.compile("defer|(tcp|unix):[^\\s,]+");
 
     public VmLaunchSpec {
         requireValidName(name);
-        require(vcpus >= 1 && vcpus <= MAX_VCPUS, "vcpus", "must be within 1.." + MAX_VCPUS, vcpus);
-        require(memoryMib >= MIN_MEMORY_MIB && memoryMib <= MAX_MEMORY_MIB, "memoryMib",
-                "must be within " + MIN_MEMORY_MIB + ".." + MAX_MEMORY_MIB, memoryMib);
+        VsiSpecRules.vcpus(vcpus);
+        VsiSpecRules.memoryMib(memoryMib);
         require(kernel != null && kernel.isAbsolute(), "kernel", "must be an absolute path", kernel);
         require(initrd != null && initrd.isAbsolute(), "initrd", "must be an absolute path", initrd);
-        require(cmdline != null && cmdline.length() <= MAX_CMDLINE && cmdline.chars().noneMatch(Character::isISOControl),
-                "cmdline", "must be at most " + MAX_CMDLINE + " characters without control characters", cmdline);
+        require(cmdline != null, "cmdline", "must be present", cmdline);
+        FieldRules.printableAscii("cmdline", cmdline, MAX_CMDLINE);
         require(accelerator != null, "accelerator", "must be kvm or tcg", accelerator);
         require(cpuModel != null && QEMU_IDENT.matcher(cpuModel).matches(), "cpuModel",
                 "must be a QEMU CPU model name of [A-Za-z0-9_.-]", cpuModel);
@@ -68,7 +67,8 @@ public record VmLaunchSpec(
         require(incoming != null, "incoming", "must be present or Optional.empty()", incoming);
         incoming.ifPresent(uri -> require(INCOMING.matcher(uri).matches(), "incoming",
                 "must be 'defer' or a tcp:/unix: URI without spaces or commas", uri));
-        require(nics != null && nics.size() <= MAX_NICS, "nics", "must hold at most " + MAX_NICS + " NICs", nics);
+        require(nics != null && nics.size() <= VsiSpecRules.MAX_NICS, "nics",
+                "must hold at most " + VsiSpecRules.MAX_NICS + " NICs", nics == null ? null : nics.size());
         Set<String> ids = new HashSet<>();
         Set<String> macs = new HashSet<>();
         for (NicSpec nic : nics) {
@@ -79,16 +79,14 @@ public record VmLaunchSpec(
         nics = List.copyOf(nics);
     }
 
-    /** VSI names become directory and cgroup names: 1-63 characters of [a-z0-9-]. */
+    /** VSI names become directory and cgroup names: the fabric's rule for VSI names, a DNS label. */
     public static String requireValidName(String name) {
-        require(name != null && NAME.matcher(name).matches(), "name",
-                "must be 1-63 characters of [a-z0-9-] starting with a letter or digit", name);
-        return name;
+        return VsiSpecRules.name(name);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
         if (!ok) {
-            throw new IllegalArgumentException(field + " " + rule + ", got '" + value + "'");
+            throw FabricException.invalidArgument(field, rule + " (got '%s')", String.valueOf(value));
         }
     }
 

@@ -91,10 +91,11 @@ public final class NodeServiceImpl implements NodeServiceGrpc.AsyncService, Bind
             throw FabricException.notFound("vsi console", name);
         }
         ServerCallStreamObserver<ConsoleChunk> out = (ServerCallStreamObserver<ConsoleChunk>) response;
+        ConsoleTail tail = ConsoleTail.attach(out);
         consoleThreads.execute(() -> {
             try {
-                ConsoleTail.stream(consoleLogs.apply(name), request.getTailBytes(), request.getFollow(),
-                        () -> assignedHere.test(name), out);
+                tail.stream(consoleLogs.apply(name), request.getTailBytes(), request.getFollow(),
+                        () -> assignedHere.test(name));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {

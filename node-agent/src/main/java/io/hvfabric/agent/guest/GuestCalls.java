@@ -135,11 +135,7 @@ public final class GuestCalls {
     }
 
     private static String validName(String name) {
-        try {
-            return VmLaunchSpec.requireValidName(name);
-        } catch (IllegalArgumentException e) {
-            throw FabricException.invalidArgument("name", "must be 1-63 characters of [a-z0-9-] (got '%s')", name);
-        }
+        return VmLaunchSpec.requireValidName(name); // INVALID_ARGUMENT naming the field and the rule
     }
 
     private static List<String> command(List<String> argv) {

@@ -36,6 +36,12 @@ final class MigrationQmp {
         qmp.execute("object-add", creds.objectAddArguments());
     }
 
+    /** Adds the authz object, first removing one of the same id that an earlier attempt left behind. */
+    void addTlsAuthz(QemuTlsAuthz authz) throws QmpException {
+        removeObjectQuietly(authz.objectId());
+        qmp.execute("object-add", authz.objectAddArguments());
+    }
+
     void removeObjectQuietly(String id) {
         try {
             qmp.execute("object-del", Map.of("id", id));
@@ -69,23 +75,32 @@ final class MigrationQmp {
         return qmp.queryStatus().status();
     }
 
-    /** TLS parameters: empty strings switch TLS off again (QEMU's convention for these two). */
-    static Map<String, Object> tlsParameters(String credsId, String hostname) {
+    /**
+     * TLS parameters; a null hostname or authz id leaves that parameter as it is. Empty strings switch TLS off again
+     * (QEMU's convention for these three). {@code tls-authz} applies to the listening side only.
+     */
+    static Map<String, Object> tlsParameters(String credsId, String hostname, String authzId) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("tls-creds", credsId == null ? "" : credsId);
         if (hostname != null) {
             p.put("tls-hostname", hostname);
         }
+        if (authzId != null) {
+            p.put("tls-authz", authzId);
+        }
         return p;
     }
 
-    /** After a migration: stop referring to the credentials object and remove it, so the next one starts clean. */
-    void dropTlsQuietly(String credsId) {
+    /** After a migration: stop referring to the TLS objects and remove them, so the next one starts clean. */
+    void dropTlsQuietly(String credsId, String authzId) {
         try {
-            setParameters(tlsParameters("", ""));
+            setParameters(tlsParameters("", "", authzId == null ? null : ""));
         } catch (QmpException | RuntimeException e) {
             // QEMU gone (a destroyed target) or busy tearing down: nothing left to clean
         }
         removeObjectQuietly(credsId);
+        if (authzId != null) {
+            removeObjectQuietly(authzId);
+        }
     }
 }

@@ -61,23 +61,28 @@ public final class MigrationServiceHandlers implements AutoCloseable {
 
     public MigrationControlResponse cancelMigration(MigrationControlRequest request) {
         admit(request.getTerm(), "CancelMigration");
-        return control(() -> require(source).cancel(request.getName()));
+        MigrationSource s = require(source);
+        return control(request, () -> s.cancel(request.getMigrationId(), request.getName()));
     }
 
     public MigrationControlResponse resumeTarget(MigrationControlRequest request) {
         admit(request.getTerm(), "ResumeTarget");
-        return control(() -> require(target).resume(request.getName()));
+        MigrationTarget t = require(target);
+        return control(request, () -> t.resume(request.getMigrationId(), request.getName()));
     }
 
     /**
-     * Rollback on either side. The agent does not need to know which role it played: a guest still being received
-     * (or waiting, never resumed, for an incoming migration) is destroyed; otherwise the source side applies.
+     * Rollback on either side of the migration the call names. The scheduler need not say which role this agent
+     * played: the incoming copy of that migration (being received, or waiting, never resumed) is destroyed; the source
+     * of that migration is cancelled and resumed. Any other guest is left alone and the call refused.
      */
     public MigrationControlResponse abortMigration(MigrationControlRequest request) {
         admit(request.getTerm(), "AbortMigration");
         MigrationTarget t = require(target);
         MigrationSource s = require(source);
-        return control(() -> t.isTargetCopy(request.getMigrationId(), request.getName()) ? t.abort(request.getName()) : s.abort(request.getName()));
+        String id = request.getMigrationId();
+        String name = request.getName();
+        return control(request, () -> t.isTargetCopy(id, name) ? t.abort(id, name) : s.abort(id, name));
     }
 
     private interface Role<T> {
@@ -120,8 +125,9 @@ public final class MigrationServiceHandlers implements AutoCloseable {
         }
     }
 
-    private MigrationControlResponse control(java.util.function.Supplier<String> action) {
+    private MigrationControlResponse control(MigrationControlRequest request, java.util.function.Supplier<String> action) {
         try {
+            MigrationMarkers.requireValidId(request.getMigrationId());
             return MigrationControlResponse.newBuilder().setState(action.get()).build();
         } catch (RuntimeException e) {
             throw translate(e);

@@ -5,6 +5,7 @@ import io.hvfabric.agent.driver.VirtDriver;
 import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.migration.MigrationMarkers.Kind;
 import io.hvfabric.agent.migration.MigrationSessions.Role;
 import io.hvfabric.agent.migration.MigrationSessions.Session;
 import io.hvfabric.agent.qmp.QmpException;
@@ -13,6 +14,7 @@ import io.hvfabric.migration.MigrationPolicy;
 import io.hvfabric.proto.v1.MigrationProgress;
 import io.hvfabric.proto.v1.SendMigrationRequest;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -44,6 +46,10 @@ public final class MigrationSource {
     private final MigrationSessions sessions;
     private final MigrationPolicy policy;
 
+    /**
+     * @param tls the host's migration certificate files ({@link MigrationTls#besideAgent}), the only key QEMU gets;
+     *            empty only for an agent started with {@code --insecure}
+     */
     public MigrationSource(VirtDriver driver, QmpAccess qmpAccess, Optional<TlsFiles> tls, MigrationSessions sessions,
                            MigrationPolicy policy) {
         this.policy = policy;
@@ -58,11 +64,12 @@ public final class MigrationSource {
      * sends {@code migrate_cancel} at once; the guest keeps running here.
      *
      * @throws IllegalArgumentException a malformed request (the message names the field)
-     * @throws IllegalStateException the guest is not running here, or is already being migrated
+     * @throws IllegalStateException the guest is not running here, or is already being migrated, or TLS was asked
+     *         for and this host has no migration certificate
      */
     public void send(SendMigrationRequest request, Consumer<MigrationProgress> samples, CancelSignal cancel) {
         String name = validate(request);
-        MigrationTls.requireAllowed(request.getTls(), tls);
+        Optional<TlsFiles> files = MigrationTls.forMigration(request.getTls(), tls);
         VmStatus status = driver.status(name);
         if (status != VmStatus.RUNNING) {
             throw new IllegalStateException("VSI " + name + " must be running on this host to migrate it, but is "
@@ -73,17 +80,22 @@ public final class MigrationSource {
         sessions.begin(session);
         QemuTlsCredentials creds = null;
         try {
+            Path runDir = runDir(name);
+            // Durable: a CancelMigration or AbortMigration after an agent restart acts only for this migration.
+            MigrationMarkers.mark(runDir, Kind.OUTGOING, request.getMigrationId());
             MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
                     request.getMultifdChannels());
             awaitNoMigrationInProgress(name, qmp);
             qmp.setCapabilities(tuning.sourceCapabilities());
             qmp.setParameters(tuning.sourceParameters());
-            if (request.getTls()) {
-                creds = QemuTlsCredentials.prepare(runDir(name), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.CLIENT, tls.get());
+            if (files.isPresent()) {
+                creds = QemuTlsCredentials.prepare(runDir, TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.CLIENT,
+                        files.get());
                 qmp.addTlsCredentials(creds);
-                qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), request.getTargetHost()));
+                // GnuTLS checks the target's certificate (fabric CA) against the IP this source dials.
+                qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), request.getTargetHost(), null));
             } else {
-                qmp.setParameters(MigrationQmp.tlsParameters("", ""));
+                qmp.setParameters(MigrationQmp.tlsParameters("", "", null));
             }
             LOG.info("migration {}: sending VSI {} to {} (tls={}, {})", request.getMigrationId(), name, request.getUri(),
                     request.getTls(), tuning);
@@ -107,7 +119,7 @@ public final class MigrationSource {
         } finally {
             sessions.end(session);
             if (creds != null) {
-                qmp.dropTlsQuietly(creds.objectId());
+                qmp.dropTlsQuietly(creds.objectId(), null);
             }
             MigrationTarget.deleteQuietly(creds);
         }
@@ -196,9 +208,28 @@ public final class MigrationSource {
         return current;
     }
 
-    /** CancelMigration: stops an outgoing migration of {@code name}; the guest keeps running here. Idempotent. */
-    public String cancel(String name) {
+    /**
+     * True if {@code name} here is the source of migration {@code migrationId}: sending it now, or the latest
+     * migration this QEMU sent.
+     */
+    public boolean isSourceOf(String migrationId, String name) {
         VmLaunchSpec.requireValidName(name);
+        Optional<Session> session = sessions.find(Role.SOURCE, name);
+        if (session.isPresent()) {
+            return session.get().migrationId().equals(migrationId);
+        }
+        return driver.listRunning().stream().filter(h -> h.name().equals(name)).map(VmHandle::runDir).findFirst()
+                .filter(d -> MigrationMarkers.has(d, Kind.OUTGOING, migrationId)).isPresent();
+    }
+
+    /**
+     * CancelMigration: stops the outgoing migration {@code migrationId} of {@code name}; the guest keeps running
+     * here. Idempotent; refused (nothing done) unless this QEMU is that migration's source.
+     */
+    public String cancel(String migrationId, String name) {
+        if (!isSourceOf(migrationId, name)) {
+            throw ControlRefusal.of(driver, sessions, "CancelMigration", migrationId, name);
+        }
         Optional<Session> session = sessions.find(Role.SOURCE, name);
         if (session.isPresent()) {
             session.get().onCancel().run();
@@ -210,10 +241,14 @@ public final class MigrationSource {
 
     /**
      * Source side of AbortMigration: cancels what still runs and, if a completed (or failed) migration left the guest
-     * paused, lets it run again, so after a rollback exactly one copy runs: this one. Idempotent.
+     * paused, lets it run again, so after a rollback exactly one copy runs: this one. Idempotent; refused (nothing
+     * done) unless this QEMU is that migration's source.
      */
-    public String abort(String name) {
-        cancel(name);
+    public String abort(String migrationId, String name) {
+        if (!isSourceOf(migrationId, name)) {
+            throw ControlRefusal.of(driver, sessions, "AbortMigration", migrationId, name);
+        }
+        cancel(migrationId, name);
         VmStatus status = driver.status(name);
         if (status == VmStatus.MIGRATED || status == VmStatus.PAUSED) {
             driver.resume(name);
@@ -234,15 +269,13 @@ public final class MigrationSource {
         }
     }
 
-    private java.nio.file.Path runDir(String name) {
+    private Path runDir(String name) {
         return driver.listRunning().stream().filter(h -> h.name().equals(name)).map(VmHandle::runDir).findFirst()
                 .orElseThrow(() -> new IllegalStateException("VSI " + name + " is not running on this host"));
     }
 
     private static String validate(SendMigrationRequest request) {
-        if (request.getMigrationId().isBlank()) {
-            throw new IllegalArgumentException("migration_id must not be empty");
-        }
+        MigrationMarkers.requireValidId(request.getMigrationId());
         VmLaunchSpec.requireValidName(request.getName());
         if (!URI.matcher(request.getUri()).matches()) {
             throw new IllegalArgumentException("uri must be tcp:<host>:<port> as sent by the target's READY, got '"

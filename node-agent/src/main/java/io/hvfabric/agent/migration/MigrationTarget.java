@@ -6,17 +6,18 @@ import io.hvfabric.agent.driver.VirtDriver;
 import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
+import io.hvfabric.agent.migration.MigrationMarkers.Kind;
 import io.hvfabric.agent.migration.MigrationSessions.Role;
 import io.hvfabric.agent.migration.MigrationSessions.Session;
 import io.hvfabric.agent.qmp.QmpException;
 import io.hvfabric.agent.vsi.LaunchSpecs;
+import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.migration.MigrationPolicy;
 import io.hvfabric.proto.v1.ReceiveMigrationRequest;
 import io.hvfabric.proto.v1.TargetEvent;
 import io.hvfabric.proto.v1.VsiAssignment;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +38,7 @@ public final class MigrationTarget {
     static final long POLL_MS = 50; // the guest waits paused between completion and resume: notice it fast
     private static final int LISTEN_ATTEMPTS = 3;
     static final String TLS_OBJECT_ID = "hvf-tls-in";
-    static final String MARKER = "incoming-migration";
+    static final String TLS_AUTHZ_ID = "hvf-tls-in-authz";
 
     private final VirtDriver driver;
     private final QmpAccess qmpAccess;
@@ -48,7 +49,8 @@ public final class MigrationTarget {
     private final MigrationPolicy policy;
 
     /**
-     * @param tls the agent's certificate files; empty only for an agent started with {@code --insecure}
+     * @param tls the host's migration certificate files ({@link MigrationTls#besideAgent}), the only key QEMU gets;
+     *            empty only for an agent started with {@code --insecure}
      * @param listenHost the host IP the migration stream is accepted on (the agent's advertised address)
      */
     public MigrationTarget(VirtDriver driver, QmpAccess qmpAccess, LaunchSpecs launchSpecs, Optional<TlsFiles> tls,
@@ -67,12 +69,15 @@ public final class MigrationTarget {
      * {@code cancel} is raised before COMPLETED, the incoming QEMU is destroyed and no further event is sent.
      *
      * @throws IllegalArgumentException a malformed request (the message names the field)
-     * @throws IllegalStateException the VSI runs here already or is being received by another migration
+     * @throws IllegalStateException the VSI runs here already or is being received by another migration, or TLS was
+     *         asked for and this host has no migration certificate
      */
     public void receive(ReceiveMigrationRequest request, Consumer<TargetEvent> events, CancelSignal cancel) {
         VsiAssignment assignment = parseAssignment(request);
         String name = assignment.getSpec().getName();
-        MigrationTls.requireAllowed(request.getTls(), tls);
+        Optional<TlsFiles> files = MigrationTls.forMigration(request.getTls(), tls);
+        Optional<QemuTlsAuthz> authz = files.map(f -> QemuTlsAuthz.migrationSource(TLS_AUTHZ_ID,
+                request.getSourceHostId()));
         Session session = new Session(request.getMigrationId(), name, Role.TARGET, cancel::cancel);
         sessions.begin(session);
         QemuTlsCredentials creds = null;
@@ -89,8 +94,8 @@ public final class MigrationTarget {
             started = true;
             long tQemu = System.nanoTime();
             // Durable (lives and dies with the run dir): an AbortMigration after an agent restart still knows
-            // this paused guest is the incoming copy, not a source to resume.
-            Files.writeString(handle.runDir().resolve(MARKER), request.getMigrationId());
+            // this paused guest is the incoming copy of this migration, not a source to resume.
+            MigrationMarkers.mark(handle.runDir(), Kind.INCOMING, request.getMigrationId());
             cancel.onCancel(() -> destroyQuietly(name, "the scheduler cancelled the incoming migration"));
             qmp = new MigrationQmp(qmpAccess.qmp(name));
             MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
@@ -98,16 +103,19 @@ public final class MigrationTarget {
             qmp.setCapabilities(tuning.targetCapabilities());
             qmp.setParameters(tuning.targetParameters());
             long tTune = System.nanoTime();
-            if (request.getTls()) {
-                creds = QemuTlsCredentials.prepare(handle.runDir(), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.SERVER, tls.get());
+            if (files.isPresent()) {
+                creds = QemuTlsCredentials.prepare(handle.runDir(), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.SERVER,
+                        files.get());
                 qmp.addTlsCredentials(creds);
-                qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), null));
+                qmp.addTlsAuthz(authz.get());
+                qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), null, authz.get().objectId()));
             }
             long tTls = System.nanoTime();
             String uri = listen(qmp);
             long tListen = System.nanoTime();
-            LOG.info("migration {}: receiving VSI {} on {} (tls={}, {}); ready in {} ms (QEMU start {}, tuning {}, TLS {}, listen {})",
-                    request.getMigrationId(), name, uri, request.getTls(), tuning, ms(tListen - t0), ms(tQemu - t0),
+            LOG.info("migration {}: receiving VSI {} on {} (tls={}, {}, {}); ready in {} ms (QEMU start {}, tuning {}, TLS {}, listen {})",
+                    request.getMigrationId(), name, uri, request.getTls(),
+                    authz.map(a -> "only from " + a.identity()).orElse("from anyone"), tuning, ms(tListen - t0), ms(tQemu - t0),
                     ms(tTune - tQemu), ms(tTls - tTune), ms(tListen - tTls));
             events.accept(TargetEvent.newBuilder().setKind(TargetEvent.Kind.READY).setUri(uri).build());
             try (MigrationWakeups wakeups = new MigrationWakeups(qmpAccess.qmp(name), cancel)) {
@@ -122,14 +130,16 @@ public final class MigrationTarget {
             if (started) {
                 destroyQuietly(name, "the incoming migration failed");
             }
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+            // a refused spec or image (FabricException from LaunchSpecs) is the caller's error, not a failed migration
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof FabricException) {
                 throw (RuntimeException) e;
             }
             events.accept(failed(e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             sessions.end(session);
             if (creds != null && qmp != null) {
-                qmp.dropTlsQuietly(creds.objectId());
+                qmp.dropTlsQuietly(creds.objectId(), TLS_AUTHZ_ID);
             }
             deleteQuietly(creds);
         }
@@ -189,23 +199,32 @@ public final class MigrationTarget {
     }
 
     /**
-     * Target side of ResumeTarget: lets the arrived guest run. Idempotent.
+     * Target side of ResumeTarget: lets the arrived guest of {@code migrationId} run. Idempotent.
      *
      * @return "running" (the state QEMU entered on cont)
+     * @throws io.hvfabric.common.error.FabricException NOT_FOUND or FAILED_PRECONDITION, nothing done, if the VSI
+     *         here is not the copy that migration brought
      */
-    public String resume(String name) {
+    public String resume(String migrationId, String name) {
         VmLaunchSpec.requireValidName(name);
-        if (sessions.isIncoming(name)) {
+        Optional<Session> session = sessions.find(Role.TARGET, name);
+        if (session.isPresent() && session.get().migrationId().equals(migrationId)) {
             throw new IllegalStateException("VSI " + name + " is still being received; resume it after COMPLETED");
         }
+        Optional<Path> dir = session.isPresent() ? Optional.empty() : runDir(name);
+        boolean arrived = dir.filter(d -> MigrationMarkers.has(d, Kind.INCOMING, migrationId)).isPresent();
+        if (!arrived && dir.filter(d -> MigrationMarkers.has(d, Kind.RESUMED, migrationId)).isEmpty()) {
+            throw ControlRefusal.of(driver, sessions, "ResumeTarget", migrationId, name);
+        }
         driver.resume(name); // returns only once QEMU accepted cont (or was running already)
-        runDir(name).ifPresent(d -> {
+        if (arrived) {
             try {
-                Files.deleteIfExists(d.resolve(MARKER));
+                MigrationMarkers.mark(dir.get(), Kind.RESUMED, migrationId);
+                MigrationMarkers.clear(dir.get(), Kind.INCOMING);
             } catch (IOException e) {
-                LOG.warn("VSI {}: cannot remove {}: {}", name, d.resolve(MARKER), e.toString());
+                LOG.warn("VSI {}: cannot record its resume in {}: {}", name, dir.get(), e.toString());
             }
-        });
+        }
         // No query-status here: the guest is inside the switchover until this call returns, and under TCG a QMP
         // round trip right after cont waits for the busy vCPU thread to release QEMU's lock (tens of ms).
         return VmStatus.RUNNING.name().toLowerCase(java.util.Locale.ROOT);
@@ -217,33 +236,26 @@ public final class MigrationTarget {
      */
     public boolean isTargetCopy(String migrationId, String name) {
         VmLaunchSpec.requireValidName(name);
-        if (sessions.find(Role.TARGET, name).filter(s -> s.migrationId().equals(migrationId)).isPresent()) {
-            return true;
+        Optional<Session> session = sessions.find(Role.TARGET, name);
+        if (session.isPresent()) {
+            return session.get().migrationId().equals(migrationId);
         }
-        VmStatus status = driver.status(name);
-        if (status == VmStatus.INCOMING) {
-            return true;
-        }
-        return status != VmStatus.RUNNING && marker(name).map(id -> id.equals(migrationId)).orElse(false);
-    }
-
-    private Optional<String> marker(String name) {
-        return runDir(name).map(d -> d.resolve(MARKER)).filter(Files::isRegularFile).map(p -> {
-            try {
-                return Files.readString(p).trim();
-            } catch (IOException e) {
-                return "";
-            }
-        });
+        return runDir(name).filter(d -> MigrationMarkers.has(d, Kind.INCOMING, migrationId)).isPresent()
+                && driver.status(name) != VmStatus.RUNNING;
     }
 
     private Optional<Path> runDir(String name) {
         return driver.listRunning().stream().filter(h -> h.name().equals(name)).map(VmHandle::runDir).findFirst();
     }
 
-    /** Target side of AbortMigration: the incoming copy goes, whatever state it reached. Idempotent. */
-    public String abort(String name) {
-        VmLaunchSpec.requireValidName(name);
+    /**
+     * Target side of AbortMigration: the incoming copy of {@code migrationId} goes, whatever state it reached.
+     * Idempotent while the copy exists; refused (nothing done) for any other guest.
+     */
+    public String abort(String migrationId, String name) {
+        if (!isTargetCopy(migrationId, name)) {
+            throw ControlRefusal.of(driver, sessions, "AbortMigration", migrationId, name);
+        }
         sessions.find(Role.TARGET, name).ifPresent(s -> s.onCancel().run());
         driver.destroy(name);
         return observed(name);
@@ -292,9 +304,7 @@ public final class MigrationTarget {
     }
 
     private static VsiAssignment parseAssignment(ReceiveMigrationRequest request) {
-        if (request.getMigrationId().isBlank()) {
-            throw new IllegalArgumentException("migration_id must not be empty");
-        }
+        MigrationMarkers.requireValidId(request.getMigrationId());
         VsiAssignment assignment;
         try {
             assignment = VsiAssignment.parseFrom(request.getAssignment());

@@ -2,42 +2,42 @@ package io.hvfabric.agent.vsi;
 
 import io.hvfabric.agent.driver.Accelerator;
 import io.hvfabric.agent.driver.VmLaunchSpec;
+import io.hvfabric.common.validation.ImageRules;
+import io.hvfabric.common.validation.VsiSpecRules;
+import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiSpec;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
-/** Turns an assignment from the scheduler into a launch spec for this host's driver. */
+/**
+ * Turns an assignment from the scheduler into a launch spec for this host's driver. The spec and the image go through
+ * the same rules the scheduler applied ({@link VsiSpecRules}, {@link ImageRules}), so the agent refuses nothing the
+ * scheduler accepted and launches nothing it would have refused; the image's files must then really be inside this
+ * host's image directory ({@link ImageFiles}).
+ */
 public final class LaunchSpecs {
+    private final ImageFiles images;
     private final Accelerator accelerator;
     private final String cpuModel;
     private final String machineType;
 
-    public LaunchSpecs(Accelerator accelerator, String cpuModel, String machineType) {
+    public LaunchSpecs(ImageFiles images, Accelerator accelerator, String cpuModel, String machineType) {
+        this.images = images;
         this.accelerator = accelerator;
         this.cpuModel = cpuModel;
         this.machineType = machineType;
     }
 
-    /** @throws IllegalStateException naming the missing file when the image is not on this host */
+    /** @throws io.hvfabric.common.error.FabricException naming the field, or the image file that cannot be used */
     public VmLaunchSpec forAssignment(VsiAssignment assignment) {
-        VsiSpec spec = assignment.getSpec();
-        Path kernel = Path.of(assignment.getImage().getKernel());
-        Path initrd = Path.of(assignment.getImage().getInitrd());
-        for (Path file : new Path[] {kernel, initrd}) {
-            if (!Files.isReadable(file)) {
-                throw new IllegalStateException("image '" + assignment.getImage().getName() + "': " + file
-                        + " is missing on this host (run images/build-image)");
-            }
-        }
+        VsiSpec spec = VsiSpecRules.validate(assignment.getSpec());
+        Image image = ImageRules.validate(assignment.getImage(), images.root());
         return VmLaunchSpec.builder()
                 .name(spec.getName())
                 .vcpus(spec.getVcpus())
                 .memoryMib(spec.getMemoryMib())
-                .kernel(kernel)
-                .initrd(initrd)
-                .cmdline(VmLaunchSpec.kernelCmdline(assignment.getImage().getCmdline(), spec.getKernelArgs(),
-                        spec.getName()))
+                .kernel(images.kernel(image))
+                .initrd(images.initrd(image))
+                .cmdline(VmLaunchSpec.kernelCmdline(image.getCmdline(), spec.getKernelArgs(), spec.getName()))
                 .accelerator(accelerator)
                 .cpuModel(cpuModel)
                 .machineType(machineType)

@@ -151,13 +151,14 @@ public final class Reconciler implements AutoCloseable {
         for (VsiAssignment a : state.getVsisList()) {
             wanted.put(a.getSpec().getName(), a);
         }
-        for (VmHandle running : driver.listRunning()) {
-            if (!wanted.containsKey(running.name()) && !incomingMigration.test(running.name())) {
-                LOG.info("destroying VSI {}: no longer assigned to this host", running.name());
-                driver.destroy(running.name());
-                guests.remove(running.name());
-                statuses.remove(running.name());
-                restarts.remove(running.name());
+        // Stopped ones too: a VSI deleted while stopped still holds its run directory and uid.
+        for (String name : driver.listResident()) {
+            if (!wanted.containsKey(name) && !incomingMigration.test(name)) {
+                LOG.info("destroying VSI {}: no longer assigned to this host", name);
+                driver.destroy(name);
+                guests.remove(name);
+                statuses.remove(name);
+                restarts.remove(name);
             }
         }
         // An arriving VSI is still owned (and reported) by its source host.

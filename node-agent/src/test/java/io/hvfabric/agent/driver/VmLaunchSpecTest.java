@@ -3,7 +3,10 @@ package io.hvfabric.agent.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hvfabric.common.error.ErrorCode;
+import io.hvfabric.common.error.FabricException;
 import java.nio.file.Path;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,20 +39,29 @@ class VmLaunchSpecTest {
     }
 
     @Test
-    void errorsNameTheFieldAndTheRule() {
-        assertThatThrownBy(() -> valid().name("Bad_Name").build())
-                .hasMessageStartingWith("name must be 1-63 characters of [a-z0-9-]");
-        assertThatThrownBy(() -> valid().name("../x").build()).hasMessageStartingWith("name ");
-        assertThatThrownBy(() -> valid().vcpus(0).build()).hasMessageStartingWith("vcpus must be within 1..255");
-        assertThatThrownBy(() -> valid().memoryMib(8).build()).hasMessageStartingWith("memoryMib must be within 16..");
-        assertThatThrownBy(() -> valid().kernel(Path.of("vmlinuz")).build()).hasMessageStartingWith("kernel must be an absolute path");
-        assertThatThrownBy(() -> valid().initrd(null).build()).hasMessageStartingWith("initrd must be an absolute path");
-        assertThatThrownBy(() -> valid().cmdline("a\nb").build()).hasMessageStartingWith("cmdline must be at most 2048");
-        assertThatThrownBy(() -> valid().cmdline("x".repeat(2049)).build()).hasMessageStartingWith("cmdline ");
-        assertThatThrownBy(() -> valid().accelerator(null).build()).hasMessageStartingWith("accelerator must be kvm or tcg");
-        assertThatThrownBy(() -> valid().cpuModel("qemu64,+vmx").build()).hasMessageStartingWith("cpuModel must be");
-        assertThatThrownBy(() -> valid().machineType("q35 -device x").build()).hasMessageStartingWith("machineType must be");
-        assertThatThrownBy(() -> valid().incoming("exec:rm -rf /").build()).hasMessageStartingWith("incoming must be 'defer'");
+    void errorsAreInvalidArgumentNamingTheFieldAndTheRule() {
+        assertInvalid(() -> valid().name("Bad_Name").build(), "field 'name': must be a DNS label");
+        assertInvalid(() -> valid().name("../x").build(), "field 'name': ");
+        assertInvalid(() -> valid().name("vm-").build(), "field 'name': must be a DNS label");
+        assertInvalid(() -> valid().vcpus(0).build(), "field 'vcpus': must be within 1..255 (got 0)");
+        assertInvalid(() -> valid().memoryMib(8).build(), "field 'memory_mib': must be within 64..1048576 MiB");
+        assertInvalid(() -> valid().memoryMib(4L << 20).build(), "field 'memory_mib': must be within 64..1048576");
+        assertInvalid(() -> valid().kernel(Path.of("vmlinuz")).build(), "field 'kernel': must be an absolute path");
+        assertInvalid(() -> valid().initrd(null).build(), "field 'initrd': must be an absolute path");
+        assertInvalid(() -> valid().cmdline("a\nb").build(), "field 'cmdline': must be printable ASCII");
+        assertInvalid(() -> valid().cmdline("quiet \u0085").build(), "field 'cmdline': must be printable ASCII");
+        assertInvalid(() -> valid().cmdline("x".repeat(2049)).build(), "field 'cmdline': must be at most 2048");
+        assertInvalid(() -> valid().accelerator(null).build(), "field 'accelerator': must be kvm or tcg");
+        assertInvalid(() -> valid().cpuModel("qemu64,+vmx").build(), "field 'cpuModel': must be");
+        assertInvalid(() -> valid().machineType("q35 -device x").build(), "field 'machineType': must be");
+        assertInvalid(() -> valid().incoming("exec:rm -rf /").build(), "field 'incoming': must be 'defer'");
+    }
+
+    private static void assertInvalid(ThrowingCallable build, String prefix) {
+        assertThatThrownBy(build).isInstanceOfSatisfying(FabricException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).startsWith(prefix).hasSizeLessThanOrEqualTo(300);
+        });
     }
 
     @Test
@@ -61,14 +73,15 @@ class VmLaunchSpecTest {
     @Test
     void nicsMustBeUniqueAndWellFormed() {
         NicSpec a = new NicSpec("net0", "tap0", "52:54:00:00:00:01");
-        assertThatThrownBy(() -> valid().nic(a).nic(new NicSpec("net0", "tap1", "52:54:00:00:00:02")).build())
-                .hasMessageStartingWith("nics ids must be unique");
-        assertThatThrownBy(() -> valid().nic(a).nic(new NicSpec("net1", "tap1", "52:54:00:00:00:01")).build())
-                .hasMessageStartingWith("nics MAC addresses must be unique");
-        assertThatThrownBy(() -> new NicSpec("net0", "tap0", "53:54:00:00:00:01"))
-                .hasMessageStartingWith("nic.mac must be a lowercase unicast MAC");
-        assertThatThrownBy(() -> new NicSpec("net0", "a-very-long-tap-name", "52:54:00:00:00:01"))
-                .hasMessageStartingWith("nic.tap must be 1-15 characters");
+        assertInvalid(() -> valid().nic(a).nic(new NicSpec("net0", "tap1", "52:54:00:00:00:02")).build(),
+                "field 'nics': ids must be unique");
+        assertInvalid(() -> valid().nic(a).nic(new NicSpec("net1", "tap1", "52:54:00:00:00:01")).build(),
+                "field 'nics': MAC addresses must be unique");
+        assertInvalid(() -> new NicSpec("net0", "tap0", "53:54:00:00:00:01"),
+                "field 'nic.mac': must be a lowercase unicast MAC");
+        assertInvalid(() -> new NicSpec("net0", "tap0", "zz:zz"), "field 'nic.mac': must be a lowercase unicast MAC");
+        assertInvalid(() -> new NicSpec("net0", "a-very-long-tap-name", "52:54:00:00:00:01"),
+                "field 'nic.tap': must be 1-15 characters");
     }
 
     @Test

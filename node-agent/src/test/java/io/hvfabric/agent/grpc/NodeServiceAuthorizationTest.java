@@ -26,6 +26,7 @@ import io.hvfabric.proto.v1.MigrationControlRequest;
 import io.hvfabric.proto.v1.ExecVsiRequest;
 import io.hvfabric.proto.v1.HostInfo;
 import io.hvfabric.proto.v1.NodeServiceGrpc;
+import io.hvfabric.proto.v1.ReceiveMigrationRequest;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -126,6 +127,29 @@ class NodeServiceAuthorizationTest {
         assertStatus(() -> agent.resumeTarget(control), Status.Code.PERMISSION_DENIED, denied);
         assertStatus(() -> agent.streamConsole(ConsoleRequest.newBuilder().setName("vm1").build()).hasNext(),
                 Status.Code.PERMISSION_DENIED, denied);
+        assertThat(terms.highest()).as("a refused call teaches no term").isZero();
+    }
+
+    /** The key QEMU holds during a migration: leaked from a guest's run directory, it opens no method of this host. */
+    @Test
+    void theHostsOwnMigrationCertificateIsRefusedEveryMethod() {
+        ManagedChannel channel = GrpcTls.channel("127.0.0.1:" + server.getPort(), Optional.of(tls(
+                ca.issue("h1", Role.MIGRATION, List.of("127.0.0.1"), List.of()))));
+        channels.add(channel);
+        NodeServiceGrpc.NodeServiceBlockingStub leaked = NodeServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+        String denied = "peer 'h1' has role 'migration'; this call requires one of [scheduler]";
+        MigrationControlRequest control = MigrationControlRequest.newBuilder().setMigrationId("m1").setName("vm1")
+                .setTerm(Long.MAX_VALUE).build();
+
+        assertStatus(() -> leaked.getHostInfo(GetHostInfoRequest.getDefaultInstance()), Status.Code.PERMISSION_DENIED,
+                denied);
+        assertStatus(() -> leaked.guestExec(ExecVsiRequest.newBuilder().setName("vm1").addCommand("/bin/true").build()),
+                Status.Code.PERMISSION_DENIED, denied);
+        assertStatus(() -> leaked.abortMigration(control), Status.Code.PERMISSION_DENIED, denied);
+        assertStatus(() -> leaked.resumeTarget(control), Status.Code.PERMISSION_DENIED, denied);
+        assertStatus(() -> leaked.receiveMigration(ReceiveMigrationRequest.newBuilder().setMigrationId("m1").build())
+                .hasNext(), Status.Code.PERMISSION_DENIED, denied);
         assertThat(terms.highest()).as("a refused call teaches no term").isZero();
     }
 

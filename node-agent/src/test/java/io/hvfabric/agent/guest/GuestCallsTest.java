@@ -116,7 +116,8 @@ class GuestCallsTest {
         assertFabric(() -> calls.exec(exec("/bin/true").setTimeoutMs(-1).build(), () -> false),
                 ErrorCode.INVALID_ARGUMENT, "field 'timeout_ms': must be within 0..300000, 0 for 10000 (got -1)");
         assertFabric(() -> calls.exec(exec("/bin/true").setName("Bad_Name").build(), () -> false),
-                ErrorCode.INVALID_ARGUMENT, "field 'name': must be 1-63 characters of [a-z0-9-] (got 'Bad_Name')");
+                ErrorCode.INVALID_ARGUMENT, "field 'name': must be a DNS label: 1-63 lowercase letters, digits or hyphens, "
+                        + "starting and ending with a letter or digit (got 'Bad_Name', 8 characters)");
         assertFabric(() -> calls.await(AwaitGuestRequest.newBuilder().setName("vm1").setTimeoutMs(400_000).build()),
                 ErrorCode.INVALID_ARGUMENT, "field 'timeout_ms': must be within 0..300000, 0 for 10000 (got 400000)");
     }

@@ -14,10 +14,11 @@ import io.hvfabric.agent.driver.qemu.QemuDriverConfig;
 import io.hvfabric.agent.guest.GuestCalls;
 import io.hvfabric.agent.guest.GuestMonitors;
 import io.hvfabric.agent.guest.GuestPolicy;
+import io.hvfabric.agent.qmp.QmpClient;
 import io.hvfabric.agent.testkit.DefaultImage;
+import io.hvfabric.agent.vsi.ImageFiles;
 import io.hvfabric.agent.vsi.LaunchSpecs;
 import io.hvfabric.cli.ca.FabricCa;
-import io.hvfabric.cli.ca.IssuedCertificate;
 import io.hvfabric.cli.ca.Role;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.migration.MigrationPolicy;
@@ -42,7 +43,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,9 +66,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Live migration between two QEMU drivers (two run roots, two cgroup parents: two "hosts") on loopback, through the
- * real source and target roles, over TLS with certificates from the fabric CA. Real QEMU under TCG with the default
- * image; at most two QEMUs at a time.
+ * Live migration between two QEMU drivers (two run roots, two cgroup parents: two "hosts", host-1 the source and host-2
+ * the target) on loopback, through the real source and target roles, over TLS with the hosts' migration certificates
+ * from the fabric CA. Real QEMU under TCG with the default image; at most two guests at a time (and a bare QEMU
+ * playing an intruder).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class QemuMigrationIT {
@@ -74,10 +78,13 @@ class QemuMigrationIT {
     private static final long MEMORY_MIB = 256;
 
     private static Path tmp;
+    private static Path imageDir;
     private static Image image;
     private static boolean guestAgent;
-    private static TlsFiles tlsA;
-    private static TlsFiles tlsB;
+    private static Path tlsDir;
+    private static TlsFiles agent1;
+    private static TlsFiles tls1;
+    private static TlsFiles tls2;
 
     private final List<QemuDriver> drivers = new ArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -89,7 +96,7 @@ class QemuMigrationIT {
 
     @BeforeAll
     static void imageAndCertificates() throws Exception {
-        Path imageDir = DefaultImage.build();
+        imageDir = DefaultImage.build();
         guestAgent = DefaultImage.features(imageDir).contains("guest-agent");
         image = Image.newBuilder().setName("default")
                 .setKernel(imageDir.resolve("vmlinuz").toString())
@@ -98,26 +105,31 @@ class QemuMigrationIT {
                 .build();
         tmp = Files.createTempDirectory("hvf-mig-it");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        FabricCa ca = FabricCa.init(Files.createDirectories(tmp.resolve("ca")));
-        tlsA = tls(ca.issue("host-a", Role.AGENT, List.of(HOST_IP), List.of()));
-        tlsB = tls(ca.issue("host-b", Role.AGENT, List.of(HOST_IP), List.of()));
-    }
-
-    private static TlsFiles tls(IssuedCertificate issued) {
-        return new TlsFiles(issued.caCertificateFile(), issued.certificateFile(), issued.keyFile()).requireReadable();
+        // One --tls-dir for all hosts, as the lab's: each host's agent pair and, beside it, its migration pair.
+        tlsDir = Files.createDirectories(tmp.resolve("tls"));
+        FabricCa ca = FabricCa.init(tlsDir);
+        for (String host : List.of("host-1", "host-2", "host-3")) {
+            ca.issue(host, Role.AGENT, List.of(HOST_IP), List.of());
+            ca.issue(host, Role.MIGRATION, List.of(HOST_IP), List.of());
+        }
+        ca.issue("alice", Role.OPERATOR, List.of(), List.of());
+        agent1 = TlsFiles.inDir(tlsDir, "host-1");
+        tls1 = MigrationTls.besideAgent(agent1, "host-1");
+        tls2 = MigrationTls.besideAgent(TlsFiles.inDir(tlsDir, "host-2"), "host-2");
     }
 
     @BeforeEach
     void twoHosts() throws Exception {
-        LaunchSpecs launchSpecs = new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
+        LaunchSpecs launchSpecs = new LaunchSpecs(new ImageFiles(imageDir),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
                 VmLaunchSpec.DEFAULT_MACHINE_TYPE);
         driverA = driver("a");
         driverB = driver("b");
         // As NodeAgent does: post-copy only where this host's QEMU can open userfaultfd.
         MigrationPolicy policy = new MigrationPolicy(PolicyConfig.defaults().toBuilder()
                 .postcopyAllowed(PostcopySupport.available(driverA.runAsUser())).build());
-        source = new MigrationSource(driverA, driverA::qmp, Optional.of(tlsA), new MigrationSessions(), policy);
-        target = new MigrationTarget(driverB, driverB::qmp, launchSpecs, Optional.of(tlsB), HOST_IP,
+        source = new MigrationSource(driverA, driverA::qmp, Optional.of(tls1), new MigrationSessions(), policy);
+        target = new MigrationTarget(driverB, driverB::qmp, launchSpecs, Optional.of(tls2), HOST_IP,
                 new MigrationSessions(), policy);
     }
 
@@ -199,7 +211,8 @@ class QemuMigrationIT {
                 .setDesired("RUNNING")
                 .setImage(image)
                 .build();
-        driverA.start(new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE)
+        driverA.start(new LaunchSpecs(new ImageFiles(imageDir),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE)
                 .forAssignment(assignment));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                 .until(() -> ticks(driverA.consoleLog(vsi)).size() >= 2);
@@ -215,7 +228,8 @@ class QemuMigrationIT {
                                             LinkedBlockingQueue<TargetEvent> events, CancelSignal cancel) {
         ReceiveMigrationRequest request = ReceiveMigrationRequest.newBuilder()
                 .setMigrationId(migrationId).setTerm(1).setAssignment(assignment.toByteString())
-                .setTls(true).setSourceHost(HOST_IP).setObjective(objective).setMemoryMib(MEMORY_MIB)
+                .setTls(true).setSourceHost(HOST_IP).setSourceHostId("host-1").setObjective(objective)
+                .setMemoryMib(MEMORY_MIB)
                 .build();
         return CompletableFuture.runAsync(() -> target.receive(request, events::add, cancel), threads);
     }
@@ -275,8 +289,8 @@ class QemuMigrationIT {
         assertThat(target.isTargetCopy("another", name)).isFalse();
 
         Instant resumedAt = Instant.now();
-        assertThat(target.resume(name)).isEqualTo("running");
-        assertThat(target.resume(name)).as("resume is idempotent").isEqualTo("running");
+        assertThat(target.resume("m-ok", name)).isEqualTo("running");
+        assertThat(target.resume("m-ok", name)).as("resume is idempotent").isEqualTo("running");
         if (guestAgent) {
             awaitGuestAnswerOnTarget(resumedAt);
         }
@@ -300,8 +314,124 @@ class QemuMigrationIT {
         }
         assertThat(driverA.status(name)).as("source stays in postmigrate").isEqualTo(VmStatus.MIGRATED);
         assertThat(target.isTargetCopy("m-ok", name)).as("resumed: no longer an abortable copy").isFalse();
-        assertThat(driverB.listRunning().get(0).runDir().resolve(MigrationTarget.TLS_OBJECT_ID))
-                .as("key copies removed").doesNotExist();
+        assertThat(tlsDirsOf(driverB)).as("key copies removed").isEmpty();
+        assertThat(tlsDirsOf(driverA)).as("key copies removed").isEmpty();
+    }
+
+    /**
+     * The target expects host-1: a stream from QEMUs holding host-3's migration certificate, host-1's own agent
+     * (gRPC) certificate or an operator's is refused by QEMU's tls-authz before anything is loaded, and the target
+     * keeps waiting; then host-1's real migration arrives and the guest goes on there.
+     */
+    @Test
+    void theTargetTakesTheStreamOfTheExpectedSourceOnly() throws Exception {
+        VsiAssignment assignment = startSource("mig-authz", "");
+        MigrationObjective objective = MigrationObjective.getDefaultInstance();
+        LinkedBlockingQueue<TargetEvent> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> targetDone = receive(assignment, objective, "m-authz", events, new CancelSignal());
+        TargetEvent ready = events.poll(60, TimeUnit.SECONDS);
+        assertThat(ready).isNotNull();
+        assertThat(ready.getKind()).isEqualTo(TargetEvent.Kind.READY);
+
+        // What QEMU can read on the target: the migration pair, never the agent's gRPC key.
+        Path creds = tlsDirsOf(driverB).get(0);
+        assertThat(creds.resolve("server-key.pem")).hasContent(GnutlsPrivateKey.pemFor(tls2.key(), tls2.cert()));
+        assertThat(Files.readString(creds.resolve("server-key.pem")))
+                .doesNotContain(Files.readString(tlsDir.resolve("host-2.key")).trim());
+        Path targetLog = driverB.listRunning().get(0).runDir().resolve("qemu.log");
+
+        Map<String, TlsFiles> intruders = new LinkedHashMap<>();
+        intruders.put("O=hvfabric,OU=migration,CN=host-3", MigrationTls.besideAgent(TlsFiles.inDir(tlsDir, "host-3"), "host-3"));
+        intruders.put("O=hvfabric,OU=agent,CN=host-1", agent1);
+        intruders.put("O=hvfabric,OU=operator,CN=alice", TlsFiles.inDir(tlsDir, "alice"));
+        int n = 0;
+        for (Map.Entry<String, TlsFiles> intruder : intruders.entrySet()) {
+            try (Intruder rogue = new Intruder(tmp.resolve("intruder-" + n++))) {
+                String status = rogue.migrate(ready.getUri(), intruder.getValue());
+                System.out.printf("QemuMigrationIT: intruder %s ended %s%n", intruder.getKey(), status);
+            }
+            String denial = "TLS x509 authz check for " + intruder.getKey() + " is denied";
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Files.readString(targetLog).contains(denial));
+            assertThat(driverB.status(name)).as("after %s", intruder.getKey()).isEqualTo(VmStatus.INCOMING);
+            assertThat(events).as("after %s", intruder.getKey()).isEmpty();
+        }
+
+        List<MigrationProgress> samples = new CopyOnWriteArrayList<>();
+        source.send(sendRequest("m-authz", ready.getUri(), objective), samples::add, new CancelSignal());
+        assertThat(samples.get(samples.size() - 1).getStatus()).isEqualTo("completed");
+        TargetEvent completed = events.poll(30, TimeUnit.SECONDS);
+        assertThat(completed).isNotNull();
+        assertThat(completed.getKind()).as("target event: %s", completed).isEqualTo(TargetEvent.Kind.COMPLETED);
+        targetDone.get(10, TimeUnit.SECONDS);
+        assertThat(Files.readString(targetLog)).doesNotContain("CN=host-1,OU=migration").doesNotContain(
+                "OU=migration,CN=host-1 is denied");
+        List<long[]> sourceTicks = ticks(driverA.consoleLog(name));
+        long lastSourceTick = sourceTicks.get(sourceTicks.size() - 1)[0];
+
+        assertThat(target.resume("m-authz", name)).isEqualTo("running");
+        Path targetConsole = driverB.consoleLog(name);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ticks(targetConsole).size() >= 2);
+        List<long[]> targetTicks = ticks(targetConsole);
+        assertThat(targetTicks.get(0)[0]).as("the same guest goes on").isBetween(lastSourceTick, lastSourceTick + 2);
+        assertThat(targetTicks.get(1)[0]).isEqualTo(targetTicks.get(0)[0] + 1);
+        assertThat(Files.readString(targetConsole, StandardCharsets.ISO_8859_1)).doesNotContain("hvf-boot");
+        assertThat(tlsDirsOf(driverB)).as("key copies removed").isEmpty();
+    }
+
+    /** A bare QEMU (no guest) with the migration stream's TLS client end, as whoever holds a certificate can run. */
+    private static final class Intruder implements AutoCloseable {
+        private final Path dir;
+        private final Process process;
+        private final QmpClient qmp = new QmpClient("intruder");
+
+        Intruder(Path dir) throws Exception {
+            this.dir = Files.createDirectories(dir);
+            Path socket = dir.resolve("qmp.sock");
+            process = new ProcessBuilder("qemu-system-x86_64", "-nodefaults", "-display", "none", "-S",
+                    "-machine", VmLaunchSpec.DEFAULT_MACHINE_TYPE, "-accel", "tcg", "-m", String.valueOf(MEMORY_MIB),
+                    "-qmp", "unix:" + socket + ",server=on,wait=off")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("intruder QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
+                }
+                return Files.exists(socket);
+            });
+            qmp.connect(socket, Duration.ofSeconds(30));
+        }
+
+        /** Streams this machine to {@code uri} with {@code files} as its certificate; QEMU's last status. */
+        String migrate(String uri, TlsFiles files) throws Exception {
+            QemuTlsCredentials creds = QemuTlsCredentials.prepare(dir, "tls-out", QemuTlsCredentials.Endpoint.CLIENT,
+                    files);
+            qmp.execute("object-add", creds.objectAddArguments());
+            qmp.execute("migrate-set-parameters", Map.of("tls-creds", "tls-out", "tls-hostname", HOST_IP));
+            qmp.execute("migrate", Map.of("uri", uri));
+            String[] status = {"none"};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                status[0] = qmp.execute("query-migrate").path("status").asText("none");
+                return List.of("completed", "failed", "cancelled").contains(status[0]);
+            });
+            return status[0];
+        }
+
+        @Override
+        public void close() throws Exception {
+            qmp.close();
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The TLS directories the target or source role prepared in the guest's run directory. */
+    private List<Path> tlsDirsOf(QemuDriver driver) throws Exception {
+        List<Path> dirs = new ArrayList<>();
+        Path runDir = driver.listRunning().get(0).runDir();
+        try (Stream<Path> entries = Files.list(runDir)) {
+            entries.filter(p -> p.getFileName().toString().startsWith("hvf-tls-")).forEach(dirs::add);
+        }
+        return dirs;
     }
 
     /** What the scheduler does right after ResumeTarget: AwaitGuest on the target, before its reconciler looked. */
@@ -310,7 +440,7 @@ class QemuMigrationIT {
                 (vsi, state) -> { })) {
             guests.start();
             guests.incoming(name, true); // as the target's reconciler holds an arriving guest
-            AwaitGuestResponse answer = new GuestCalls(guests, driverB, "host-b").await(AwaitGuestRequest.newBuilder()
+            AwaitGuestResponse answer = new GuestCalls(guests, driverB, "host-2").await(AwaitGuestRequest.newBuilder()
                     .setName(name).setAfter(Timestamp.newBuilder().setSeconds(resumedAt.getEpochSecond())
                             .setNanos(resumedAt.getNano()))
                     .setTimeoutMs(20_000).build());
@@ -359,8 +489,8 @@ class QemuMigrationIT {
         assertThat(driverA.status(name)).isEqualTo(VmStatus.RUNNING);
         int before = ticks(driverA.consoleLog(name)).size();
         await().atMost(Duration.ofSeconds(30)).until(() -> ticks(driverA.consoleLog(name)).size() >= before + 2);
-        assertThat(source.cancel(name)).as("cancel is idempotent").isEqualTo("running");
-        assertThat(source.abort(name)).as("abort leaves a running source running").isEqualTo("running");
+        assertThat(source.cancel("m-cancel", name)).as("cancel is idempotent").isEqualTo("running");
+        assertThat(source.abort("m-cancel", name)).as("abort leaves a running source running").isEqualTo("running");
     }
 
     /** (tick number, uptime in centiseconds) per console line. */

@@ -56,7 +56,8 @@ class ReconcilerGuestTest {
         // A socket path for every guest, as QEMU would have; nothing is ticked, so nothing connects.
         guests = new GuestMonitors(name -> Optional.of(tmp.resolve(name + ".sock")), GuestPolicy.DEFAULT, clock,
                 (vsi, state) -> changes.add(vsi + "=" + state.map(GuestState::name).orElse("gone")));
-        reconciler = new Reconciler(driver, new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
+        reconciler = new Reconciler(driver, new LaunchSpecs(new ImageFiles(tmp),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
                 VmLaunchSpec.DEFAULT_MACHINE_TYPE), RestartPolicy.DEFAULT, () -> { }, incoming::contains, guests);
     }
 
@@ -109,7 +110,8 @@ class ReconcilerGuestTest {
 
     @Test
     void aRestartedGuestBootsAgain() {
-        Reconciler noBackoff = new Reconciler(driver, new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
+        Reconciler noBackoff = new Reconciler(driver, new LaunchSpecs(new ImageFiles(tmp),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
                 VmLaunchSpec.DEFAULT_MACHINE_TYPE), new RestartPolicy(3, Duration.ofMinutes(10), Duration.ZERO),
                 () -> { }, incoming::contains, guests);
         DesiredState desired = DesiredState.newBuilder().addVsis(assignment("vm1", "RUNNING", withAgent)).build();

@@ -40,7 +40,8 @@ class ReconcilerMigrationTest {
         Path initrd = Files.writeString(tmp.resolve("initrd.gz"), "i");
         image = Image.newBuilder().setName("default").setKernel(kernel.toString()).setInitrd(initrd.toString()).build();
         driver = new FakeDriver(tmp.resolve("vms"));
-        reconciler = new Reconciler(driver, new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
+        reconciler = new Reconciler(driver, new LaunchSpecs(new ImageFiles(tmp),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
                 VmLaunchSpec.DEFAULT_MACHINE_TYPE), RestartPolicy.DEFAULT, () -> { }, incoming::contains,
                 new GuestMonitors(driver::guestAgentSocket, GuestPolicy.DEFAULT, Clock.systemUTC(), (vsi, state) -> { }));
     }
@@ -63,12 +64,14 @@ class ReconcilerMigrationTest {
     }
 
     private void startRunning(String name) {
-        driver.start(new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE)
+        driver.start(new LaunchSpecs(new ImageFiles(tmp),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE)
                 .forAssignment(assignment(name, "RUNNING")));
     }
 
     private void startIncoming(String name) {
-        VmLaunchSpec normal = new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
+        VmLaunchSpec normal = new LaunchSpecs(new ImageFiles(tmp),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
                 VmLaunchSpec.DEFAULT_MACHINE_TYPE).forAssignment(assignment(name, "RUNNING"));
         driver.start(new VmLaunchSpec(normal.name(), normal.vcpus(), normal.memoryMib(), normal.kernel(),
                 normal.initrd(), normal.cmdline(), normal.accelerator(), normal.cpuModel(), normal.machineType(),

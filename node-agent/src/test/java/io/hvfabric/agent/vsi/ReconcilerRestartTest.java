@@ -42,7 +42,8 @@ class ReconcilerRestartTest {
         Path initrd = Files.writeString(tmp.resolve("initrd.gz"), "i");
         FakeDriver driver = new FakeDriver(tmp.resolve("vms"));
         guests = new GuestMonitors(name -> Optional.empty(), GuestPolicy.DEFAULT, new ManualClock(), (vsi, s) -> { });
-        Reconciler reconciler = new Reconciler(driver, new LaunchSpecs(Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
+        Reconciler reconciler = new Reconciler(driver, new LaunchSpecs(new ImageFiles(tmp),
+                Accelerator.TCG, VmLaunchSpec.DEFAULT_CPU_MODEL,
                 VmLaunchSpec.DEFAULT_MACHINE_TYPE), new RestartPolicy(3, Duration.ofMinutes(10), Duration.ofSeconds(30)),
                 () -> { }, name -> false, guests);
         reconciler.setDesired(DesiredState.newBuilder().addVsis(VsiAssignment.newBuilder()

@@ -48,7 +48,7 @@ public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, Bi
 
     @Override
     public ServerServiceDefinition bindService() {
-        return Authorization.guarded(AgentServiceGrpc.bindService(this), Roles.AGENT);
+        return Authorization.guarded(AgentServiceGrpc.bindService(this), CallPolicy.onlyFor(Roles.AGENT));
     }
 
     @Override

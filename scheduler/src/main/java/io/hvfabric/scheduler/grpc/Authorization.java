@@ -7,36 +7,61 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.hvfabric.common.error.ErrorTranslatingInterceptor;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.Peer;
 import io.hvfabric.common.tls.Roles;
+import io.hvfabric.common.tls.TenantUri;
+import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.scheduler.tenants.TenantScope;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What the principal of a call ({@link CallerIdentity}) may do. A service is bound {@link #guarded} by the one role it
- * serves, so every method, present or future, is refused to other roles before its handler runs (and so before
- * anything is stored or forwarded). Agent calls are further bound to the caller's own host ({@link #requireHost}),
- * Kubernetes' node-authorizer rule: a host certificate speaks only for the host it names. {@link Peer#INSECURE}
+ * What the principal of a call ({@link CallerIdentity}) may do. A service is bound {@link #guarded} by its
+ * {@link CallPolicy}, so every method is refused to roles the policy does not name for it before its handler runs
+ * (and so before anything is stored or forwarded). Agent calls are further bound to the caller's own host
+ * ({@link #requireHost}), Kubernetes' node-authorizer rule: a host certificate speaks only for the host it names.
+ * A tenant's principal is bound to its tenant the same way ({@link #scope}, {@link #ownedSpec}). {@link Peer#INSECURE}
  * (plaintext labs) may do everything.
  */
 final class Authorization {
     private Authorization() {}
 
-    /** {@code service} with the principal resolved and {@code role} required for each of its calls. */
-    static ServerServiceDefinition guarded(ServerServiceDefinition service, String role) {
+    /**
+     * {@code service} with the principal resolved and {@code policy} enforced on each of its calls. {@code observers}
+     * (the audit) see every call with its principal and the status it ends with, refusals by the policy included.
+     */
+    static ServerServiceDefinition guarded(ServerServiceDefinition service, CallPolicy policy,
+                                           ServerInterceptor... observers) {
         ServerInterceptor requireRole = new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(
                     ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 Peer caller = principal();
-                if (!caller.insecure() && !role.equals(caller.role())) {
+                if (caller.insecure()) {
+                    return next.startCall(call, headers);
+                }
+                if (!policy.permits(caller.role(), call.getMethodDescriptor())) {
                     throw FabricException.permissionDenied("%s may not call %s", describe(caller),
                             action(call.getMethodDescriptor()));
+                }
+                if (Roles.TENANT.equals(caller.role()) && !caller.hasTenant()) {
+                    throw FabricException.permissionDenied("%s names no tenant (a tenant certificate carries the URI"
+                            + " SAN %s)", describe(caller), TenantUri.of("<tenant>", caller.name()));
                 }
                 return next.startCall(call, headers);
             }
         };
-        // The interceptor listed last runs first: the principal is resolved before the role is checked.
-        return ServerInterceptors.intercept(service, requireRole, new CallerIdentity());
+        // The interceptor listed last runs first: the principal is resolved, the observers wrap the call, errors
+        // (the role check's refusal too) become the status they see, and only then is the role checked.
+        List<ServerInterceptor> chain = new ArrayList<>(List.of(requireRole));
+        if (observers.length > 0) {
+            chain.add(new ErrorTranslatingInterceptor());
+            chain.addAll(List.of(observers));
+        }
+        chain.add(new CallerIdentity());
+        return ServerInterceptors.intercept(service, chain);
     }
 
     /** The principal, if it is the agent of {@code hostId}; otherwise PERMISSION_DENIED. */
@@ -48,14 +73,48 @@ final class Authorization {
         return caller;
     }
 
+    /** The VSIs the principal may see: its tenant's for a tenant's principal; every VSI for anyone else admitted. */
+    static TenantScope scope() {
+        Peer caller = principal();
+        return !caller.insecure() && Roles.TENANT.equals(caller.role())
+                ? TenantScope.of(caller.tenant()) : TenantScope.all();
+    }
+
+    /**
+     * The spec of a create as the principal may ask for it. A tenant's principal creates in its own tenant only:
+     * the tenant is filled in when left out, another tenant is PERMISSION_DENIED, and choosing the host (an
+     * operator's placement decision, and a way to probe host names) is refused. Operators pass as they are.
+     */
+    static VsiSpec ownedSpec(VsiSpec requested) {
+        TenantScope scope = scope();
+        if (!scope.isTenant()) {
+            return requested;
+        }
+        String own = scope.tenant().orElseThrow();
+        if (!requested.getTenant().isEmpty() && !requested.getTenant().equals(own)) {
+            throw FabricException.permissionDenied("%s may not create VSIs in tenant '%s'", describe(principal()),
+                    requested.getTenant());
+        }
+        denyTenant("choose the host of a VSI", !requested.getHost().isEmpty());
+        return requested.toBuilder().setTenant(own).build();
+    }
+
+    /** PERMISSION_DENIED for a tenant's principal asking for {@code what} (when {@code asked}), an operator's right. */
+    static void denyTenant(String what, boolean asked) {
+        if (asked && scope().isTenant()) {
+            throw FabricException.permissionDenied("%s may not %s", describe(principal()), what);
+        }
+    }
+
     private static Peer principal() {
         return CallerIdentity.current().orElseThrow(() -> FabricException.permissionDenied(
                 "no caller identity for this call (PeerIdentity or CallerIdentity interceptor missing)"));
     }
 
     private static String describe(Peer caller) {
-        return "peer '" + caller.name() + "' (" + (caller.role().isEmpty() ? "no role" : "role " + caller.role())
-                + ")";
+        String role = caller.role().isEmpty() ? "no role" : "role " + caller.role();
+        String tenant = caller.hasTenant() ? ", tenant '" + caller.tenant() + "'" : "";
+        return "peer '" + caller.name() + "' (" + role + tenant + ")";
     }
 
     /** "OperatorService/CreateVsi": the service without its package, as operators know it. */

@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Who a call acts for: the TLS peer, except on a call a follower forwarded to the leader, which arrives with the
- * follower's scheduler certificate and names the original caller in {@code hvf-principal: <role>/<name>}. The header
+ * follower's scheduler certificate and names the original caller in {@code hvf-principal: <role>/<name>[/<tenant>]}
+ * (the tenant for a tenant's principal, so the leader scopes the call to the same tenant). The header
  * is believed only from a scheduler certificate; from anyone else it is ignored, so an agent cannot claim to be an
  * operator. A scheduler without the header acts as itself (role scheduler, which no service grants anything).
  *
@@ -43,13 +44,13 @@ final class CallerIdentity implements ServerInterceptor {
         if (header == null || tlsPeer.insecure() || !Roles.SCHEDULER.equals(tlsPeer.role())) {
             return tlsPeer;
         }
-        int slash = header.indexOf('/');
-        if (slash < 0) {
+        String[] parts = header.split("/", -1);
+        if (parts.length < 2 || parts.length > 3) {
             throw FabricException.permissionDenied("scheduler '%s' forwarded a malformed %s header",
                     tlsPeer.name(), PRINCIPAL.name());
         }
         // Never insecure: a forwarded principal is only as good as the certificate that forwarded it.
-        return Peer.authenticated(decode(header.substring(slash + 1)), decode(header.substring(0, slash)));
+        return Peer.authenticated(decode(parts[1]), decode(parts[0]), parts.length == 3 ? decode(parts[2]) : "");
     }
 
     /** The principal of the current call; empty if the call was not served through this interceptor. */
@@ -63,7 +64,8 @@ final class CallerIdentity implements ServerInterceptor {
      */
     static void forward(Peer principal, Metadata headers) {
         if (!principal.insecure()) {
-            headers.put(PRINCIPAL, encode(principal.role()) + "/" + encode(principal.name()));
+            headers.put(PRINCIPAL, encode(principal.role()) + "/" + encode(principal.name())
+                    + (principal.hasTenant() ? "/" + encode(principal.tenant()) : ""));
         }
     }
 

@@ -15,6 +15,7 @@ import io.hvfabric.proto.v1.NodeServiceGrpc;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.store.Versioned;
+import io.hvfabric.scheduler.tenants.TenantScope;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.ExecRequests;
 import io.hvfabric.scheduler.vsi.GuestJoin;
@@ -27,7 +28,8 @@ import java.util.function.Function;
 /**
  * Runs an operator's command in a guest: checks the request and that the VSI runs on a host whose agent can be
  * reached, then calls that agent's GuestExec and names the host in the answer. Not a state write, so whichever
- * replica got the call makes it. The caller checks the operator role first.
+ * replica got the call makes it. The caller checks the role first and names the caller's scope: another tenant's VSI
+ * is NOT_FOUND, as a missing one, and no agent is asked.
  */
 public final class GuestExecRelay {
     /** Beyond the command's own timeout: the agent's round trips to the guest agent and back to us. */
@@ -79,10 +81,10 @@ public final class GuestExecRelay {
         this.channels = channels;
     }
 
-    ExecVsiResponse exec(ExecVsiRequest request) {
+    ExecVsiResponse exec(ExecVsiRequest request, TenantScope scope) {
         ExecVsiRequest valid = ExecRequests.validated(request);
         String name = valid.getName();
-        VsiRecord vsi = cluster.vsi(name).orElseThrow(() -> FabricException.notFound("vsi", name));
+        VsiRecord vsi = cluster.vsi(name).filter(scope::sees).orElseThrow(() -> FabricException.notFound("vsi", name));
         HostRecord host = requireReachableHost(vsi);
         ExecVsiResponse answer;
         try {

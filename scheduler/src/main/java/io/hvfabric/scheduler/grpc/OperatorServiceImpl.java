@@ -58,28 +58,68 @@ import io.hvfabric.proto.v1.ExecVsiResponse;
 import io.hvfabric.scheduler.vsi.GuestJoin;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.VsiOperations;
+import io.hvfabric.proto.v1.CreateTenantRequest;
+import io.hvfabric.proto.v1.DeleteTenantResponse;
+import io.hvfabric.proto.v1.GetTenantRequest;
+import io.hvfabric.proto.v1.ListTenantsRequest;
+import io.hvfabric.proto.v1.ListTenantsResponse;
+import io.hvfabric.proto.v1.Tenant;
+import io.hvfabric.proto.v1.TenantStatus;
+import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.scheduler.tenants.TenantOperations;
+import io.hvfabric.scheduler.tenants.TenantScope;
+import io.hvfabric.proto.v1.ListAuditRequest;
+import io.hvfabric.proto.v1.ListAuditResponse;
+import io.hvfabric.scheduler.audit.AuditStore;
+import io.hvfabric.scheduler.store.Times;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
  * Read side of the operator API: answered from this replica's view, so any replica serves it. Writes (VSIs, cordons)
- * go through {@link Forwarding} to the leader. Every method, reads included, is for operators only: the service is
- * bound {@link Authorization#guarded guarded}, so a refused caller is turned away here, before any forwarding.
+ * go through {@link Forwarding} to the leader. Operators may call every method; a tenant's principal only the
+ * {@link #ACCESS} list, scoped to its tenant's VSIs ({@link Authorization#scope}), where another tenant's VSI is
+ * answered exactly as a missing one. The service is bound {@link Authorization#guarded guarded}, so a refused caller
+ * is turned away here, before any forwarding; forwarded writes are scoped again on the leader, against the record
+ * the write compares.
  */
 public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncService, BindableService {
+    /**
+     * What tenants' principals may call: their VSIs' lifecycle, console and exec, the migrations of their VSIs
+     * (read only: moving a VSI is an operator's decision) and the image list. Hosts, drains, rebalancing, the
+     * cluster status, registering images and tenants themselves are for operators.
+     */
+    static final CallPolicy ACCESS = CallPolicy.onlyFor(Roles.OPERATOR).alsoFor(Roles.TENANT,
+            OperatorServiceGrpc.getCreateVsiMethod(), OperatorServiceGrpc.getListVsisMethod(),
+            OperatorServiceGrpc.getGetVsiMethod(), OperatorServiceGrpc.getStartVsiMethod(),
+            OperatorServiceGrpc.getStopVsiMethod(), OperatorServiceGrpc.getDeleteVsiMethod(),
+            OperatorServiceGrpc.getWatchVsiMethod(), OperatorServiceGrpc.getStreamConsoleMethod(),
+            OperatorServiceGrpc.getExecVsiMethod(), OperatorServiceGrpc.getListMigrationsMethod(),
+            OperatorServiceGrpc.getGetMigrationMethod(), OperatorServiceGrpc.getWatchMigrationMethod(),
+            OperatorServiceGrpc.getListImagesMethod());
+
     /** What the write side needs; bundled so the read side can be built without it in tests. */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                          GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
-                         HostRegistry hosts, DrainController drains, RebalanceService rebalancer) {
+                         HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
+                         TenantOperations tenants) {
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
                       java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels, GuestExecRelay exec,
                       MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
-                      DrainController drains, RebalanceService rebalancer) {
+                      DrainController drains, RebalanceService rebalancer, TenantOperations tenants) {
             this(forwarding, vsis, images, new ConsoleRelay(agentChannels), exec, migrations, migrationController,
-                    hosts, drains, rebalancer);
+                    hosts, drains, rebalancer, tenants);
         }
     }
+
+    /** The audit log: what records the calls as they end, and where ListAudit reads them back. */
+    public record Audit(AuditInterceptor recorder, AuditStore log) {}
+
+    private static final int AUDIT_DEFAULT_LIMIT = 100;
+    private static final int AUDIT_MAX_LIMIT = 1000;
 
     private final ClusterView view;
     private final String selfId;
@@ -87,21 +127,32 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     private final BiFunction<String, String, String> reachability;
     private final Supplier<List<MemberView>> members;
     private final Writes writes;
+    private final Audit audit;
 
+    /** Without an audit log: for tests of other concerns; calls are not recorded and ListAudit is UNAVAILABLE. */
     public OperatorServiceImpl(ClusterView view, String selfId, List<String> etcdEndpoints,
                                BiFunction<String, String, String> reachability, Supplier<List<MemberView>> members,
                                Writes writes) {
+        this(view, selfId, etcdEndpoints, reachability, members, writes, null);
+    }
+
+    public OperatorServiceImpl(ClusterView view, String selfId, List<String> etcdEndpoints,
+                               BiFunction<String, String, String> reachability, Supplier<List<MemberView>> members,
+                               Writes writes, Audit audit) {
         this.view = view;
         this.writes = writes;
         this.selfId = selfId;
         this.etcdEndpoints = etcdEndpoints;
         this.reachability = reachability;
         this.members = members;
+        this.audit = audit;
     }
 
     @Override
     public ServerServiceDefinition bindService() {
-        return Authorization.guarded(OperatorServiceGrpc.bindService(this), Roles.OPERATOR);
+        ServerServiceDefinition service = OperatorServiceGrpc.bindService(this);
+        return audit == null ? Authorization.guarded(service, ACCESS)
+                : Authorization.guarded(service, ACCESS, audit.recorder());
     }
 
     @Override
@@ -170,45 +221,59 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
 
     // ---- VSIs: reads from the view, writes through the leader ----
 
+    /** A tenant's principal creates in its own tenant ({@link Authorization#ownedSpec}), here and on the leader. */
     @Override
     public void createVsi(CreateVsiRequest request, StreamObserver<Vsi> response) {
+        VsiSpec spec = Authorization.ownedSpec(request.getSpec());
+        CreateVsiRequest owned = request.toBuilder().setSpec(spec).build();
         reply(response, writes.forwarding().route(
-                term -> writes.vsis().create(term, request.getSpec()),
-                channel -> OperatorServiceGrpc.newBlockingStub(channel).createVsi(request)));
+                term -> writes.vsis().create(term, spec),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).createVsi(owned)));
     }
 
     @Override
     public void startVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+        TenantScope scope = Authorization.scope();
+        requireVsi(request.getName(), scope);
         reply(response, writes.forwarding().route(
-                term -> writes.vsis().setDesired(term, request.getName(), "RUNNING"),
+                term -> writes.vsis().setDesired(term, request.getName(), "RUNNING", scope),
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).startVsi(request)));
     }
 
     @Override
     public void stopVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+        TenantScope scope = Authorization.scope();
+        requireVsi(request.getName(), scope);
         reply(response, writes.forwarding().route(
-                term -> writes.vsis().setDesired(term, request.getName(), "STOPPED"),
+                term -> writes.vsis().setDesired(term, request.getName(), "STOPPED", scope),
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).stopVsi(request)));
     }
 
     @Override
     public void deleteVsi(VsiActionRequest request, StreamObserver<DeleteVsiResponse> response) {
+        TenantScope scope = Authorization.scope();
+        requireVsi(request.getName(), scope);
         reply(response, writes.forwarding().route(
                 term -> {
-                    writes.vsis().delete(term, request.getName());
+                    writes.vsis().delete(term, request.getName(), scope);
                     return DeleteVsiResponse.newBuilder().setName(request.getName()).build();
                 },
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).deleteVsi(request)));
     }
 
+    /** A tenant's principal lists its tenant's VSIs only, and not by host (hosts are the operators' business). */
     @Override
     public void listVsis(ListVsisRequest request, StreamObserver<ListVsisResponse> response) {
+        TenantScope scope = Authorization.scope();
+        Authorization.denyTenant("list VSIs by host", !request.getHost().isEmpty());
         if (!request.getHost().isEmpty() && view.host(request.getHost()).isEmpty()) {
             throw FabricException.notFound("host", request.getHost());
         }
         ListVsisResponse.Builder list = ListVsisResponse.newBuilder();
+        scope.tenant().ifPresent(list::setTenant);
         for (Versioned<VsiRecord> v : view.vsis()) {
-            if (request.getHost().isEmpty() || request.getHost().equals(v.value().getHost())) {
+            if (scope.sees(v.value())
+                    && (request.getHost().isEmpty() || request.getHost().equals(v.value().getHost()))) {
                 list.addVsis(toVsi(v));
             }
         }
@@ -217,13 +282,15 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
 
     @Override
     public void getVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
-        reply(response, toVsi(requireVsi(request.getName())));
+        reply(response, toVsi(requireVsi(request.getName(), Authorization.scope())));
     }
 
+    /** Ends when the VSI leaves the caller's scope too: a name deleted and taken by another tenant is not followed. */
     @Override
     public void watchVsi(GetVsiRequest request, StreamObserver<Vsi> response) {
-        requireVsi(request.getName());
-        new RecordWatch<>(view, () -> view.vsi(request.getName()).map(this::toVsi),
+        TenantScope scope = Authorization.scope();
+        requireVsi(request.getName(), scope);
+        new RecordWatch<>(view, () -> view.vsi(request.getName()).filter(v -> scope.sees(v.value())).map(this::toVsi),
                 vsi -> false, (ServerCallStreamObserver<Vsi>) response).start();
     }
 
@@ -237,12 +304,12 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     /** A command in a guest is as powerful as a root shell there. Not a write: answered here. */
     @Override
     public void execVsi(ExecVsiRequest request, StreamObserver<ExecVsiResponse> response) {
-        reply(response, writes.exec().exec(request));
+        reply(response, writes.exec().exec(request, Authorization.scope()));
     }
 
     @Override
     public void streamConsole(ConsoleRequest request, StreamObserver<ConsoleChunk> response) {
-        VsiRecord vsi = requireVsi(request.getName()).value();
+        VsiRecord vsi = requireVsi(request.getName(), Authorization.scope()).value();
         HostRecord host = view.host(vsi.getHost())
                 .orElseThrow(() -> FabricException.failedPrecondition("vsi '%s' has no host yet", request.getName()))
                 .value();
@@ -261,6 +328,65 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
         reply(response, writes.forwarding().route(
                 term -> writes.images().register(term, request),
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).registerImage(request)));
+    }
+
+    // ---- Audit (operators only: not in ACCESS) ----
+
+    /** Read from etcd, not from the view: audit records are no cluster state, and the view does not hold them. */
+    @Override
+    public void listAudit(ListAuditRequest request, StreamObserver<ListAuditResponse> response) {
+        if (audit == null) {
+            throw FabricException.unavailable("scheduler %s keeps no audit log", selfId);
+        }
+        int limit = request.getLimit() == 0 ? AUDIT_DEFAULT_LIMIT : request.getLimit();
+        if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
+            throw FabricException.invalidArgument("limit", "must be 1..%d, or 0 for %d (got %d)", AUDIT_MAX_LIMIT,
+                    AUDIT_DEFAULT_LIMIT, request.getLimit());
+        }
+        Instant since = request.hasSince() ? Times.instant(request.getSince()) : Instant.EPOCH;
+        reply(response, ListAuditResponse.newBuilder().addAllRecords(audit.log().newest(since, limit)).build());
+    }
+
+    // ---- Tenants (operators only, by ACCESS) ----
+
+    @Override
+    public void createTenant(CreateTenantRequest request, StreamObserver<TenantStatus> response) {
+        reply(response, writes.forwarding().route(
+                term -> writes.tenants().create(term, request.getTenant()),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).createTenant(request)));
+    }
+
+    @Override
+    public void listTenants(ListTenantsRequest request, StreamObserver<ListTenantsResponse> response) {
+        ListTenantsResponse.Builder list = ListTenantsResponse.newBuilder();
+        for (Versioned<Tenant> t : view.tenants()) {
+            list.addTenants(TenantOperations.status(t.value(), view.tenantUsage(t.value().getName())));
+        }
+        reply(response, list.build());
+    }
+
+    @Override
+    public void getTenant(GetTenantRequest request, StreamObserver<TenantStatus> response) {
+        Tenant tenant = requireTenant(request.getName());
+        reply(response, TenantOperations.status(tenant, view.tenantUsage(tenant.getName())));
+    }
+
+    @Override
+    public void deleteTenant(GetTenantRequest request, StreamObserver<DeleteTenantResponse> response) {
+        requireTenant(request.getName());
+        reply(response, writes.forwarding().route(
+                term -> {
+                    writes.tenants().delete(term, request.getName());
+                    return DeleteTenantResponse.newBuilder().setName(request.getName()).build();
+                },
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).deleteTenant(request)));
+    }
+
+    private Tenant requireTenant(String name) {
+        if (name.isEmpty()) {
+            throw FabricException.invalidArgument("name", "must not be empty");
+        }
+        return view.tenant(name).orElseThrow(() -> FabricException.notFound("tenant", name)).value();
     }
 
     // ---- Maintenance ----
@@ -369,12 +495,15 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).migrateVsi(request)));
     }
 
+    /** A tenant's principal sees the migrations of its own VSIs only. */
     @Override
     public void listMigrations(ListMigrationsRequest request, StreamObserver<ListMigrationsResponse> response) {
+        TenantScope scope = Authorization.scope();
         ListMigrationsResponse.Builder list = ListMigrationsResponse.newBuilder();
         for (Versioned<Migration> v : view.migrations()) {
             Migration m = v.value();
-            if ((request.getName().isEmpty() || request.getName().equals(m.getName()))
+            if (scope.sees(v, view.vsi(m.getName()))
+                    && (request.getName().isEmpty() || request.getName().equals(m.getName()))
                     && (!request.getActiveOnly() || !MigrationPhases.isTerminal(m.getPhase()))) {
                 list.addMigrations(m);
             }
@@ -384,12 +513,12 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
 
     @Override
     public void getMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
-        reply(response, requireMigration(request.getId()));
+        reply(response, requireMigration(request.getId(), Authorization.scope()));
     }
 
     @Override
     public void cancelMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
-        requireMigration(request.getId());
+        requireMigration(request.getId(), TenantScope.all());
         reply(response, writes.forwarding().route(
                 term -> writes.migrations().requestCancel(term, request.getId()),
                 channel -> OperatorServiceGrpc.newBlockingStub(channel).cancelMigration(request)));
@@ -397,23 +526,31 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
 
     @Override
     public void watchMigration(GetMigrationRequest request, StreamObserver<Migration> response) {
-        requireMigration(request.getId());
-        new RecordWatch<>(view, () -> view.migration(request.getId()).map(Versioned::value),
+        TenantScope scope = Authorization.scope();
+        requireMigration(request.getId(), scope);
+        new RecordWatch<>(view, () -> visibleMigration(request.getId(), scope),
                 m -> MigrationPhases.isTerminal(m.getPhase()), (ServerCallStreamObserver<Migration>) response).start();
     }
 
-    private Migration requireMigration(String id) {
+    /** Another tenant's migration is NOT_FOUND, worded as a missing one. */
+    private Migration requireMigration(String id, TenantScope scope) {
         if (id.isEmpty()) {
             throw FabricException.invalidArgument("id", "must not be empty");
         }
-        return view.migration(id).orElseThrow(() -> FabricException.notFound("migration", id)).value();
+        return visibleMigration(id, scope).orElseThrow(() -> FabricException.notFound("migration", id));
     }
 
-    private Versioned<VsiRecord> requireVsi(String name) {
+    private Optional<Migration> visibleMigration(String id, TenantScope scope) {
+        return view.migration(id).filter(m -> scope.sees(m, view.vsi(m.value().getName()))).map(Versioned::value);
+    }
+
+    /** Another tenant's VSI is NOT_FOUND, worded exactly as a missing one. */
+    private Versioned<VsiRecord> requireVsi(String name, TenantScope scope) {
         if (name.isEmpty()) {
             throw FabricException.invalidArgument("name", "must not be empty");
         }
-        return view.vsi(name).orElseThrow(() -> FabricException.notFound("vsi", name));
+        return view.vsi(name).filter(v -> scope.sees(v.value()))
+                .orElseThrow(() -> FabricException.notFound("vsi", name));
     }
 
     private static <T> void reply(StreamObserver<T> response, T value) {

@@ -6,6 +6,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.validation.MigrationRules;
 import io.hvfabric.migration.MigrationPhases;
 import io.hvfabric.migration.MigrationStateMachine;
 import io.hvfabric.proto.v1.Host;
@@ -73,23 +74,12 @@ public final class MigrationOperations {
         this.decisionLock = decisionLock;
     }
 
-    /** Validates the request, chooses or checks the target, and records the migration with the target reserved. */
+    /**
+     * Validates the request, chooses or checks the target, and records the migration with the target reserved. The
+     * request is validated first, so a refused one reads nothing and writes nothing: no record, no reservation.
+     */
     public Migration accept(Term term, MigrateVsiRequest request, int priority, String requestedBy) {
-        if (request.getMaxBandwidthMibps() < 0) {
-            throw FabricException.invalidArgument("max_bandwidth_mibps", "must not be negative (got %d)",
-                    request.getMaxBandwidthMibps());
-        }
-        if (request.getMaxDowntimeMs() < 0) {
-            throw FabricException.invalidArgument("max_downtime_ms", "must not be negative (got %d)",
-                    request.getMaxDowntimeMs());
-        }
-        if (request.getMaxDurationMs() < 0) {
-            throw FabricException.invalidArgument("max_duration_ms", "must not be negative (got %d)",
-                    request.getMaxDurationMs());
-        }
-        if (request.getName().isEmpty()) {
-            throw FabricException.invalidArgument("name", "must not be empty");
-        }
+        MigrationRules.validate(request);
         synchronized (decisionLock) {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 Versioned<VsiRecord> vsi = view.vsi(request.getName())

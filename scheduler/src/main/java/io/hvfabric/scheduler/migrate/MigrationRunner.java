@@ -1,5 +1,6 @@
 package io.hvfabric.scheduler.migrate;
 
+import io.grpc.Status;
 import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.migration.MigrationPhases;
@@ -114,6 +115,7 @@ final class MigrationRunner implements Runnable {
                         .setAssignment(assignment.toByteString())
                         .setTls(transport.tls())
                         .setSourceHost(hostIp(m.getFrom()))
+                        .setSourceHostId(m.getFrom())
                         .setObjective(m.getObjective())
                         .setMemoryMib(m.getMemoryMib())
                         .setMultifdChannels(channels)
@@ -348,12 +350,15 @@ final class MigrationRunner implements Runnable {
     private void end(Migration.Phase phase, String reason, MigrationProgress last) {
         Migration m = view.migration(id).orElseThrow().value();
         abortQuietly(m.getTo(), m);   // destroy the incoming copy
-        try {
-            control(m.getFrom()).cancelMigration(controlRequest(m));
-        } catch (RuntimeException e) {
-            LOG.warn("migration {}: cancel on source {} failed: {}", id, m.getFrom(), e.toString());
+        // Agents act only for a migration they take part in: before PRECOPY the source was never asked to send.
+        if (m.getPhase() != Migration.Phase.PENDING && m.getPhase() != Migration.Phase.PREPARING_TARGET) {
+            try {
+                control(m.getFrom()).cancelMigration(controlRequest(m));
+            } catch (RuntimeException e) {
+                LOG.warn("migration {}: cancel on source {} failed: {}", id, m.getFrom(), e.toString());
+            }
+            abortQuietly(m.getFrom(), m); // resume the source if the migration had paused it
         }
-        abortQuietly(m.getFrom(), m); // resume the source if the migration had paused it
         Migration ended = ops.endWithoutMoving(term, id, phase, reason, x -> last == null ? x : x.toBuilder()
                 .setProgress(last)
                 .setTransferredBytes(last.getTransferredBytes())
@@ -369,7 +374,12 @@ final class MigrationRunner implements Runnable {
         try {
             control(host).abortMigration(controlRequest(m));
         } catch (RuntimeException e) {
-            LOG.warn("migration {}: abort on {} failed: {}", id, host, e.toString());
+            if (Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND) {
+                // The target's copy already went with its failure or its cancelled stream.
+                LOG.info("migration {}: nothing to abort on {}: {}", id, host, e.getMessage());
+            } else {
+                LOG.warn("migration {}: abort on {} failed: {}", id, host, e.toString());
+            }
         }
     }
 

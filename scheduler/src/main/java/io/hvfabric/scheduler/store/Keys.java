@@ -2,6 +2,7 @@ package io.hvfabric.scheduler.store;
 
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The etcd key layout, in one place. Documented in README.md ("State in etcd").
@@ -16,6 +17,9 @@ import java.nio.charset.StandardCharsets;
  * {prefix}/images/&lt;name&gt;          guest images
  * {prefix}/migrations/&lt;id&gt;        live migrations: phase, progress, outcome
  * {prefix}/drains/&lt;host&gt;          host drains: the plan and its progress
+ * {prefix}/tenants/&lt;name&gt;         tenants and their quotas
+ * {prefix}/tenantusage/&lt;name&gt;     sum of a tenant's VSIs (compared by every create in the tenant)
+ * {prefix}/audit/&lt;time&gt;-&lt;random&gt; audit records of operator calls (lease-bound; not part of the view)
  * </pre>
  */
 public final class Keys {
@@ -30,7 +34,10 @@ public final class Keys {
         VSI("vsis"),
         IMAGE("images"),
         MIGRATION("migrations"),
-        DRAIN("drains");
+        DRAIN("drains"),
+        TENANT("tenants"),
+        TENANT_USAGE("tenantusage"),
+        AUDIT("audit");
 
         private final String segment;
 
@@ -62,6 +69,18 @@ public final class Keys {
 
     public ByteSequence dir(Kind kind) {
         return bytes(prefix + "/" + kind.segment + "/");
+    }
+
+    /** The first key after every key starting with {@code prefix}: the end of a prefix range. */
+    public static ByteSequence prefixEnd(ByteSequence prefix) {
+        byte[] end = prefix.getBytes();
+        for (int i = end.length - 1; i >= 0; i--) {
+            if (end[i] != (byte) 0xff) {
+                end[i]++;
+                return ByteSequence.from(Arrays.copyOf(end, i + 1));
+            }
+        }
+        return ByteSequence.from(new byte[] {0}); // all 0xff: etcd's "to the end of the keyspace"
     }
 
     /** The election name: jetcd's election appends "/&lt;lease hex&gt;" to it. */

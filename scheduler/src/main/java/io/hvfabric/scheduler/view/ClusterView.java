@@ -18,6 +18,8 @@ import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.proto.v1.Tenant;
+import io.hvfabric.proto.v1.TenantUsage;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
@@ -60,6 +62,8 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<Image>> images = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Migration>> migrations = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Drain>> drains = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<Tenant>> tenants = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<TenantUsage>> tenantUsage = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
     private volatile long revision;
@@ -77,14 +81,24 @@ public final class ClusterView implements AutoCloseable {
     }
 
     private void resync() throws Exception {
+        // Everything under the prefix but the audit records, which are no cluster state and may be a week of calls
+        // (more than one etcd response can carry): the keys before them, then those after them at the same revision.
+        ByteSequence audit = keys.dir(Keys.Kind.AUDIT);
         GetResponse snapshot = client.getKVClient()
-                .get(keys.root(), GetOption.builder().isPrefix(true).build())
+                .get(keys.root(), GetOption.builder().withRange(audit).build())
+                .get(15, TimeUnit.SECONDS);
+        long rev = snapshot.getHeader().getRevision();
+        GetResponse rest = client.getKVClient()
+                .get(Keys.prefixEnd(audit), GetOption.builder().withRange(Keys.prefixEnd(keys.root()))
+                        .withRevision(rev).build())
                 .get(15, TimeUnit.SECONDS);
         clearAll();
         for (KeyValue kv : snapshot.getKvs()) {
             apply(kv, false);
         }
-        long rev = snapshot.getHeader().getRevision();
+        for (KeyValue kv : rest.getKvs()) {
+            apply(kv, false);
+        }
         advanceTo(rev);
         WatchOption option = WatchOption.builder()
                 .isPrefix(true)
@@ -96,10 +110,17 @@ public final class ClusterView implements AutoCloseable {
     }
 
     private void onWatch(WatchResponse response) {
-        for (WatchEvent event : response.getEvents()) {
+        applyCommitted(response.getEvents(), response.getHeader().getRevision());
+    }
+
+    /**
+     * Applies changes etcd committed, up to revision {@code rev}. The watch's one path into the view; tests feed a
+     * view that has no etcd through it too (ViewFeed in the test sources).
+     */
+    void applyCommitted(List<WatchEvent> events, long rev) {
+        for (WatchEvent event : events) {
             apply(event.getKeyValue(), event.getEventType() == WatchEvent.EventType.DELETE);
         }
-        long rev = response.getHeader().getRevision();
         advanceTo(rev);
         notifyListeners(rev);
     }
@@ -151,6 +172,9 @@ public final class ClusterView implements AutoCloseable {
             case IMAGE -> put(images, name, kv, deleted, Image.getDefaultInstance());
             case MIGRATION -> put(migrations, name, kv, deleted, Migration.getDefaultInstance());
             case DRAIN -> put(drains, name, kv, deleted, Drain.getDefaultInstance());
+            case TENANT -> put(tenants, name, kv, deleted, Tenant.getDefaultInstance());
+            case TENANT_USAGE -> put(tenantUsage, name, kv, deleted, TenantUsage.getDefaultInstance());
+            case AUDIT -> { } // no cluster state: ListAudit reads them from etcd itself
         }
     }
 
@@ -174,6 +198,8 @@ public final class ClusterView implements AutoCloseable {
         images.clear();
         migrations.clear();
         drains.clear();
+        tenants.clear();
+        tenantUsage.clear();
     }
 
     private void advanceTo(long rev) {
@@ -295,6 +321,21 @@ public final class ClusterView implements AutoCloseable {
 
     public Optional<Versioned<Drain>> drain(String host) {
         return Optional.ofNullable(drains.get(host));
+    }
+
+    public List<Versioned<Tenant>> tenants() {
+        List<Versioned<Tenant>> list = new ArrayList<>(tenants.values());
+        list.sort(Comparator.comparing(v -> v.value().getName()));
+        return list;
+    }
+
+    public Optional<Versioned<Tenant>> tenant(String name) {
+        return Optional.ofNullable(tenants.get(name));
+    }
+
+    /** The sum of the tenant's VSIs; empty while it has never had one (or once it is deleted). */
+    public Optional<Versioned<TenantUsage>> tenantUsage(String name) {
+        return Optional.ofNullable(tenantUsage.get(name));
     }
 
     private static void sleepQuietly(long millis) {

@@ -6,6 +6,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.validation.ImageRules;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.Term;
@@ -72,13 +73,12 @@ public final class ImageCatalog {
                 .build();
     }
 
+    /**
+     * Records a new image. Its kernel and initrd must lie inside the image directory (relative to it, or absolute
+     * under it); each agent checks again, symbolic links resolved, against its own {@code --image-dir}.
+     */
     public Image register(Term term, Image image) {
-        VsiSpecs.requireDnsLabel("name", image.getName());
-        requireAbsolute("kernel", image.getKernel());
-        requireAbsolute("initrd", image.getInitrd());
-        if (image.getCmdline().chars().anyMatch(c -> c < 0x20)) {
-            throw FabricException.invalidArgument("cmdline", "must not contain control characters");
-        }
+        ImageRules.validate(image, imageDir);
         if (view.image(image.getName()).isPresent()) {
             throw FabricException.alreadyExists("image", image.getName());
         }
@@ -98,12 +98,6 @@ public final class ImageCatalog {
                 List.of(Op.put(key(image), RecordCodec.encode(image), PutOption.DEFAULT)));
         view.awaitRevision(outcome.revision(), 5000);
         return outcome.committed();
-    }
-
-    private static void requireAbsolute(String field, String path) {
-        if (path.isEmpty() || !Path.of(path).isAbsolute()) {
-            throw FabricException.invalidArgument(field, "must be an absolute path on the hosts (got '%s')", path);
-        }
     }
 
     /** Words of a features file, one a line; blank lines and {@code #} comments are skipped. Missing: none. */

@@ -24,6 +24,8 @@ import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
 import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
+import io.hvfabric.scheduler.tenants.TenantCharge;
+import io.hvfabric.scheduler.tenants.TenantScope;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +34,8 @@ import java.util.Set;
 
 /**
  * The leader's VSI decisions. Each is one fenced etcd transaction that also compares the revisions it decided on
- * (the VSI record, the host's allocation sum), so concurrent or stale decisions cannot double-book a host. Decisions
+ * (the VSI record, the host's allocation sum, the tenant's usage sum), so concurrent or stale decisions cannot
+ * double-book a host nor exceed a tenant's quota. Decisions
  * are serialized on this object, like a single event thread, and each waits until the view has applied its own
  * commit, so the next decision sees it.
  */
@@ -57,7 +60,10 @@ public final class VsiOperations {
         this.inputs = inputs;
     }
 
-    /** Validates, places and records a new VSI; the owning agent starts it when it sees the record. */
+    /**
+     * Validates, places and records a new VSI, charged to its tenant ({@code spec.tenant}, as the caller's principal
+     * allows: see the gRPC layer); the owning agent starts it when it sees the record.
+     */
     public synchronized Vsi create(Term term, VsiSpec requested) {
         VsiSpec spec = VsiSpecs.withDefaults(requested);
         VsiSpecs.validate(spec, inputs.largestHostVcpus());
@@ -69,9 +75,11 @@ public final class VsiOperations {
         }
         Capacity demand = VsiSpecs.demand(spec);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            // VSI names are global: the answer is the same whoever owns the name, so it reveals no other tenant.
             if (view.vsi(spec.getName()).isPresent()) {
                 throw FabricException.alreadyExists("vsi", spec.getName());
             }
+            TenantCharge charge = TenantCharge.admit(view, keys, spec);
             PlacementResult placement = pipeline.place(new PlacementRequest(spec.getName(), demand,
                     blankToNull(spec.getAntiAffinityGroup()), blankToNull(spec.getHost()), null, null, Set.of()),
                     inputs.candidates());
@@ -92,10 +100,12 @@ public final class VsiOperations {
                     .build();
             ByteSequence vsiKey = keys.of(Keys.Kind.VSI, spec.getName());
             ByteSequence allocKey = keys.of(Keys.Kind.HOST_ALLOCATION, host);
-            FencedWriter.Outcome outcome = writer.commit(term,
-                    List.of(absent(vsiKey), unchanged(allocKey, alloc)),
-                    List.of(Op.put(vsiKey, RecordCodec.encode(record), PutOption.DEFAULT),
-                            Op.put(allocKey, RecordCodec.encode(next), PutOption.DEFAULT)));
+            List<Cmp> compares = new ArrayList<>(List.of(absent(vsiKey), unchanged(allocKey, alloc)));
+            compares.addAll(charge.compares());
+            List<Op> ops = new ArrayList<>(List.of(Op.put(vsiKey, RecordCodec.encode(record), PutOption.DEFAULT),
+                    Op.put(allocKey, RecordCodec.encode(next), PutOption.DEFAULT)));
+            ops.addAll(charge.ops());
+            FencedWriter.Outcome outcome = writer.commit(term, compares, ops);
             view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
             if (outcome.committed()) {
                 return toVsi(record, 0);
@@ -105,9 +115,10 @@ public final class VsiOperations {
                 requested.getName());
     }
 
-    public synchronized Vsi setDesired(Term term, String name, String desired) {
+    /** Sets the desired state of a VSI within {@code scope}: outside it the VSI is NOT_FOUND, as a missing one. */
+    public synchronized Vsi setDesired(Term term, String name, String desired, TenantScope scope) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Versioned<VsiRecord> current = require(name);
+            Versioned<VsiRecord> current = require(name, scope);
             VsiRecord record = current.value();
             if (record.getDesired().equals(desired)) {
                 return toVsi(record, current.modRevision());
@@ -128,10 +139,13 @@ public final class VsiOperations {
         throw FabricException.unavailable("vsi '%s' kept changing; retry", name);
     }
 
-    /** Removes the VSI and frees its capacity in one transaction; its agent destroys the guest when it sees that. */
-    public synchronized void delete(Term term, String name) {
+    /**
+     * Removes the VSI and frees its capacity and its tenant's usage in one transaction; its agent destroys the guest
+     * when it sees that. Outside {@code scope} the VSI is NOT_FOUND, as a missing one.
+     */
+    public synchronized void delete(Term term, String name, TenantScope scope) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Versioned<VsiRecord> current = require(name);
+            Versioned<VsiRecord> current = require(name, scope);
             VsiRecord record = current.value();
             if (record.getState() == Vsi.State.MIGRATING) {
                 throw FabricException.failedPrecondition("vsi '%s' is migrating; cancel the migration first", name);
@@ -150,6 +164,9 @@ public final class VsiOperations {
                         VsiSpecs.demand(record.getSpec()));
                 ops.add(Op.put(allocKey, RecordCodec.encode(next), PutOption.DEFAULT));
             }
+            TenantCharge refund = TenantCharge.release(view, keys, record.getSpec());
+            compares.addAll(refund.compares());
+            ops.addAll(refund.ops());
             FencedWriter.Outcome outcome = writer.commit(term, compares, ops);
             view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
             if (outcome.committed()) {
@@ -181,11 +198,12 @@ public final class VsiOperations {
         }
     }
 
-    private Versioned<VsiRecord> require(String name) {
+    private Versioned<VsiRecord> require(String name, TenantScope scope) {
         if (name.isEmpty()) {
             throw FabricException.invalidArgument("name", "must not be empty");
         }
-        return view.vsi(name).orElseThrow(() -> FabricException.notFound("vsi", name));
+        return view.vsi(name).filter(v -> scope.sees(v.value()))
+                .orElseThrow(() -> FabricException.notFound("vsi", name));
     }
 
     public static Vsi toVsi(VsiRecord record, long generation) {
@@ -196,6 +214,7 @@ public final class VsiOperations {
                 .setVcpus(record.getSpec().getVcpus())
                 .setMemoryMib(record.getSpec().getMemoryMib())
                 .setImage(record.getSpec().getImage())
+                .setTenant(record.getSpec().getTenant())
                 .setSpec(record.getSpec())
                 .setDesired(record.getDesired())
                 .setMessage(record.getMessage())

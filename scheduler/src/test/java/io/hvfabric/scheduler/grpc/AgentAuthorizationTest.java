@@ -95,6 +95,20 @@ class AgentAuthorizationTest {
         assertThat(leader.received).as("nothing forwarded").isEmpty();
     }
 
+    /** The key a host's QEMUs get for live migration: same CN as the agent's, but it cannot act as the agent. */
+    @Test
+    void aHostsMigrationCertificateCannotActForThatHost() throws Exception {
+        var migration = stub(followerCalledBy("CN=host-2,OU=migration").channel());
+
+        assertDenied(() -> migration.register(register("host-2")),
+                "peer 'host-2' (role migration) may not call AgentService/Register");
+        assertDenied(() -> migration.heartbeat(HeartbeatRequest.newBuilder().setHostId("host-2").setLeaseId(7).build()),
+                "peer 'host-2' (role migration) may not call AgentService/Heartbeat");
+        assertDenied(() -> migration.commands(CommandsRequest.newBuilder().setHostId("host-2").build()).hasNext(),
+                "peer 'host-2' (role migration) may not call AgentService/Commands");
+        assertThat(leader.received).as("nothing forwarded").isEmpty();
+    }
+
     @Test
     void aHostRegistersItselfThroughTheLeaderAsItself() throws Exception {
         var host2 = stub(followerCalledBy(HOST_2).channel());

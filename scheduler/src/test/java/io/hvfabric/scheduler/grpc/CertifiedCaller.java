@@ -3,6 +3,7 @@ package io.hvfabric.scheduler.grpc;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.ServerTransportFilter;
+import io.hvfabric.common.tls.TenantUri;
 import java.lang.reflect.Proxy;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -15,6 +16,9 @@ import java.time.Instant;
 import java.util.Date;
 import javax.net.ssl.SSLSession;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -36,12 +40,17 @@ final class CertifiedCaller extends ServerTransportFilter {
         return new CertifiedCaller(selfSigned(subject));
     }
 
+    /** A tenant's certificate as {@code hvctl ca issue USER --role tenant --tenant TENANT} issues it. */
+    static CertifiedCaller tenant(String user, String tenant) throws Exception {
+        return new CertifiedCaller(selfSigned("CN=" + user + ",OU=tenant,O=hvfabric", TenantUri.of(tenant, user)));
+    }
+
     @Override
     public Attributes transportReady(Attributes attributes) {
         return attributes.toBuilder().set(Grpc.TRANSPORT_ATTR_SSL_SESSION, session).build();
     }
 
-    private static X509Certificate selfSigned(String subject) throws Exception {
+    private static X509Certificate selfSigned(String subject, String... uris) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair keys = generator.generateKeyPair();
@@ -50,6 +59,13 @@ final class CertifiedCaller extends ServerTransportFilter {
         var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name,
                 keys.getPublic());
+        if (uris.length > 0) {
+            GeneralName[] sans = new GeneralName[uris.length];
+            for (int i = 0; i < uris.length; i++) {
+                sans[i] = new GeneralName(GeneralName.uniformResourceIdentifier, uris[i]);
+            }
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
+        }
         return new JcaX509CertificateConverter()
                 .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
     }

@@ -58,7 +58,7 @@ class ExecVsiAuthorizationTest {
         ClusterFixture cluster = new ClusterFixture().host("h1", "10.0.0.1:7100").vsi("web-1", "h1", Vsi.State.RUNNING);
         GuestExecRelay relay = new GuestExecRelay(cluster, agent::channelFor);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(null, null, null, (ConsoleRelay) null, relay,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         // An empty, never-started view: ExecVsi reads the cluster through the relay only.
         OperatorServiceImpl operator = new OperatorServiceImpl(new ClusterView(null, new Keys(Keys.DEFAULT_PREFIX)),
                 "s1", List.of(), (kind, id) -> "reachable", List::of, writes);

@@ -1,11 +1,14 @@
 package io.hvfabric.scheduler.grpc;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.proto.v1.ConsoleChunk;
+import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.ExecVsiRequest;
 import io.hvfabric.proto.v1.ExecVsiResponse;
 import io.hvfabric.proto.v1.NodeServiceGrpc;
@@ -14,9 +17,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** A node agent's NodeService served in-process, answering GuestExec as scripted and recording every call. */
+/**
+ * A node agent's NodeService served in-process, answering GuestExec as scripted and StreamConsole with one chunk,
+ * recording every call.
+ */
 final class FakeAgent extends NodeServiceGrpc.NodeServiceImplBase implements AutoCloseable {
     final List<ExecVsiRequest> execs = new CopyOnWriteArrayList<>();
+    final List<ConsoleRequest> consoles = new CopyOnWriteArrayList<>();
     final List<String> addressesAsked = new CopyOnWriteArrayList<>();
     volatile ExecVsiResponse answer = ExecVsiResponse.newBuilder().setExited(true).build();
     volatile Status failure;
@@ -44,6 +51,14 @@ final class FakeAgent extends NodeServiceGrpc.NodeServiceImplBase implements Aut
             return;
         }
         response.onNext(answer);
+        response.onCompleted();
+    }
+
+    @Override
+    public void streamConsole(ConsoleRequest request, StreamObserver<ConsoleChunk> response) {
+        consoles.add(request);
+        response.onNext(ConsoleChunk.newBuilder().setData(ByteString.copyFromUtf8("console of " + request.getName()))
+                .build());
         response.onCompleted();
     }
 

@@ -11,6 +11,7 @@ import io.hvfabric.proto.v1.ExecVsiRequest;
 import io.hvfabric.proto.v1.ExecVsiResponse;
 import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Vsi;
+import io.hvfabric.scheduler.tenants.TenantScope;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class GuestExecRelayTest {
     }
 
     private void assertRefused(ExecVsiRequest request, ErrorCode code, String message) {
-        assertThatThrownBy(() -> relay.exec(request)).isInstanceOfSatisfying(FabricException.class, e -> {
+        assertThatThrownBy(() -> relay.exec(request, TenantScope.all())).isInstanceOfSatisfying(FabricException.class, e -> {
             assertThat(e.code()).isEqualTo(code);
             assertThat(e.getMessage()).contains(message);
         });
@@ -50,7 +51,8 @@ class GuestExecRelayTest {
         agent.answer = ExecVsiResponse.newBuilder().setExited(true).setExitCode(3)
                 .setStdout(ByteString.copyFromUtf8("hi\n")).build();
 
-        ExecVsiResponse answer = relay.exec(echo("web-1").toBuilder().setStdin(ByteString.copyFromUtf8("in")).build());
+        ExecVsiResponse answer = relay.exec(echo("web-1").toBuilder().setStdin(ByteString.copyFromUtf8("in")).build(),
+                TenantScope.all());
 
         assertThat(answer.getExitCode()).isEqualTo(3);
         assertThat(answer.getStdout().toStringUtf8()).isEqualTo("hi\n");

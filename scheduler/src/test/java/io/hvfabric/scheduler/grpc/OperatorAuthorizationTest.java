@@ -58,7 +58,7 @@ class OperatorAuthorizationTest {
         leader = new RecordingLeader(subject == null ? null : "CN=sched-1,OU=scheduler");
         forwarding = leader.forwardingFrom("sched-1");
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, null, null, (ConsoleRelay) null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
         // A never-started view: reads answer from an empty cluster.
         OperatorServiceImpl operator = new OperatorServiceImpl(new ClusterView(null, new Keys(Keys.DEFAULT_PREFIX)),
                 "sched-1", List.of(), (kind, id) -> "reachable", List::of, writes);

@@ -11,6 +11,8 @@ import io.hvfabric.common.grpc.GrpcServerFactory;
 import io.hvfabric.common.tls.Peer;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.DeleteVsiResponse;
+import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.RegisterRequest;
@@ -23,7 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The leader a follower forwards to, served in-process: it records each call it receives (CreateVsi, Register) with
+ * The leader a follower forwards to, served in-process: it records each call it receives (CreateVsi, StartVsi,
+ * StopVsi, DeleteVsi, Register) with
  * the principal {@link CallerIdentity} resolves for it, and answers with a canned value. Its connections present the
  * follower's certificate ({@code followerSubject}), or none on a plaintext fabric.
  */
@@ -49,6 +52,27 @@ final class RecordingLeader implements AutoCloseable {
             public void createVsi(CreateVsiRequest request, StreamObserver<Vsi> response) {
                 received.add(new Received("CreateVsi", request, CallerIdentity.current()));
                 response.onNext(Vsi.newBuilder().setName(request.getSpec().getName()).build());
+                response.onCompleted();
+            }
+
+            @Override
+            public void startVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+                received.add(new Received("StartVsi", request, CallerIdentity.current()));
+                response.onNext(Vsi.newBuilder().setName(request.getName()).setDesired("RUNNING").build());
+                response.onCompleted();
+            }
+
+            @Override
+            public void stopVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
+                received.add(new Received("StopVsi", request, CallerIdentity.current()));
+                response.onNext(Vsi.newBuilder().setName(request.getName()).setDesired("STOPPED").build());
+                response.onCompleted();
+            }
+
+            @Override
+            public void deleteVsi(VsiActionRequest request, StreamObserver<DeleteVsiResponse> response) {
+                received.add(new Received("DeleteVsi", request, CallerIdentity.current()));
+                response.onNext(DeleteVsiResponse.newBuilder().setName(request.getName()).build());
                 response.onCompleted();
             }
         }, new CallerIdentity());

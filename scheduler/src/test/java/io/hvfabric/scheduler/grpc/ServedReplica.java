@@ -22,10 +22,15 @@ final class ServedReplica implements AutoCloseable {
     private final ManagedChannel channel;
 
     ServedReplica(String callerSubject, BindableService... services) throws Exception {
+        this(callerSubject == null ? null : CertifiedCaller.withSubject(callerSubject), services);
+    }
+
+    /** Every caller presents {@code caller}'s certificate; none (plaintext) when it is null. */
+    ServedReplica(CertifiedCaller caller, BindableService... services) throws Exception {
         String name = InProcessServerBuilder.generateName();
         InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
-        if (callerSubject != null) {
-            builder.addTransportFilter(CertifiedCaller.withSubject(callerSubject));
+        if (caller != null) {
+            builder.addTransportFilter(caller);
         }
         builder.intercept(Forwarding.serverInterceptor());
         server = GrpcServerFactory.start(builder, new PrometheusRegistry(), services);

@@ -124,6 +124,11 @@ public final class FakeDriver implements VirtDriver {
     }
 
     @Override
+    public List<String> listResident() {
+        return vms.keySet().stream().sorted().toList();
+    }
+
+    @Override
     public VmStatus status(String name) {
         FakeVm vm = vms.get(VmLaunchSpec.requireValidName(name));
         return vm == null ? VmStatus.STOPPED : vm.status();

@@ -1,12 +1,17 @@
 package io.hvfabric.agent.driver.qemu;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /** Looks at host processes through /proc (Linux only, as the driver is). */
 final class ProcFs {
@@ -49,6 +54,25 @@ final class ProcFs {
             // gone
         }
         return Optional.empty();
+    }
+
+    /** The uids live processes run as (the owner of /proc/PID is its effective uid); gone processes are skipped. */
+    static Set<Integer> liveUids() {
+        Set<Integer> uids = new HashSet<>();
+        try (Stream<Path> entries = Files.list(PROC)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                if (p.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    try {
+                        uids.add((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+                    } catch (IOException e) {
+                        // exited meanwhile
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + PROC, e);
+        }
+        return uids;
     }
 
     /** Whether this JVM runs as root (the owner of /proc/self is the effective uid). */

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Builds the QEMU argv for one VSI. Pure: no I/O, so every option is unit-tested.
@@ -24,14 +24,16 @@ public final class QemuCommandLine {
     private final String qemuBinary;
     private final VmLaunchSpec spec;
     private final RunDir runDir;
-    private final Optional<String> runAsUser;
+    private final OptionalInt runAsId;
     private final int tcgTranslationCacheMib;
 
-    QemuCommandLine(String qemuBinary, VmLaunchSpec spec, RunDir runDir, Optional<String> runAsUser, int tcgTranslationCacheMib) {
+    /** @param runAsId the VSI's own id, which QEMU drops to as uid and gid; empty to stay the agent's user */
+    QemuCommandLine(String qemuBinary, VmLaunchSpec spec, RunDir runDir, OptionalInt runAsId,
+            int tcgTranslationCacheMib) {
         this.qemuBinary = Objects.requireNonNull(qemuBinary, "qemuBinary");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.runDir = Objects.requireNonNull(runDir, "runDir");
-        this.runAsUser = Objects.requireNonNull(runAsUser, "runAsUser");
+        this.runAsId = Objects.requireNonNull(runAsId, "runAsId");
         this.tcgTranslationCacheMib = tcgTranslationCacheMib;
     }
 
@@ -51,7 +53,8 @@ public final class QemuCommandLine {
         add(a, "-kernel", spec.kernel().toString());
         add(a, "-initrd", spec.initrd().toString());
         add(a, "-append", spec.cmdline());
-        add(a, "-chardev", "file,id=ser0,path=" + optValue(runDir.consoleLog()));
+        // append=on (O_APPEND): when the agent truncates an oversized log (ConsoleLogCap), QEMU writes on at its new end
+        add(a, "-chardev", "file,id=ser0,path=" + optValue(runDir.consoleLog()) + ",append=on");
         add(a, "-serial", "chardev:ser0");
         add(a, "-qmp", "unix:" + optValue(runDir.qmpSocket()) + ",server=on,wait=off");
         add(a, "-pidfile", runDir.pidFile().toString());
@@ -64,7 +67,10 @@ public final class QemuCommandLine {
         add(a, "-device", "virtio-serial-pci,id=vser0");
         add(a, "-chardev", "socket,id=qga0,path=" + optValue(runDir.qgaSocket()) + ",server=on,wait=off");
         add(a, "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=" + GUEST_AGENT_PORT);
-        runAsUser.ifPresent(user -> add(a, "-runas", user));
+        // QEMU 7.2 takes "uid:gid" (no account needed) and then also sets the supplementary groups to just gid. It
+        // drops only after opening what needs root (taps, /dev/kvm, its sockets and files), so nothing has to be
+        // granted to each id beforehand.
+        runAsId.ifPresent(id -> add(a, "-runas", id + ":" + id));
         // Start paused: the driver first moves QEMU into its cgroup, then resumes with QMP "cont",
         // so no guest instruction runs unconfined. An incoming migration stays paused until the
         // migration driver resumes it.
@@ -80,7 +86,7 @@ public final class QemuCommandLine {
      * no capability to regain root anyway.
      */
     private String sandbox() {
-        String elevate = runAsUser.isPresent() ? "allow" : "deny";
+        String elevate = runAsId.isPresent() ? "allow" : "deny";
         return "on,obsolete=deny,elevateprivileges=" + elevate + ",spawn=deny,resourcecontrol=deny";
     }
 

@@ -20,15 +20,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.LinkOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start sequence: fresh run dir → cgroup with limits → QEMU paused ({@code -S}) → pid into the
  * cgroup → QMP negotiated → {@code cont} → {@code query-status} says running.
+ *
+ * <p>Isolation (agent as root): each VSI's QEMU runs as its own id from {@link VsiIdPool}, as uid and gid, so no VSI
+ * can signal, trace or open another's files. Its run directory is root's, mode 0710 with the VSI's group: QEMU may
+ * enter it but not create, rename or replace anything there, so nothing the agent later opens as root in it can be a
+ * link QEMU planted. QEMU's files inside (sockets, console log, pidfile) are its own, mode 0600. Root reaches all.
+ * The id returns to the pool exactly when {@link #destroy} removes the run directory.
  */
 public final class QemuDriver implements VirtDriver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QemuDriver.class);
@@ -53,26 +59,36 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
 
     private final QemuDriverConfig config;
     private final CgroupManager cgroups;
-    private final Optional<String> runAsUser;
+    private final Optional<VsiIdPool> ids;
     private final ConcurrentHashMap<String, QmpClient> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
-    /** Creates the run root and, when running as root, the unprivileged QEMU user. */
+    /**
+     * Creates the run root and, when running as root, opens the id pool after checking that no local account uses
+     * the range.
+     */
     public QemuDriver(QemuDriverConfig config, CgroupManager cgroups) {
         this.config = config;
         this.cgroups = cgroups;
-        this.runAsUser = ProcFs.isRoot() ? config.runAsUser() : Optional.empty();
-        runAsUser.ifPresent(QemuUser::ensureExists);
         try {
             Files.createDirectories(config.runRoot());
+            if (ProcFs.isRoot()) {
+                HostAccounts.requireDisjoint(config.vsiIds(), Path.of("/etc"));
+                ids = Optional.of(new VsiIdPool(config.vsiIds(), config.vsiIdClaims(), ProcFs::liveUids));
+            } else {
+                ids = Optional.empty();
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run root " + config.runRoot(), e);
+            throw new UncheckedIOException("cannot prepare " + config.runRoot() + " or " + config.vsiIdClaims(), e);
         }
     }
 
-    /** The user QEMU processes run as, empty when the agent is not root. */
+    /**
+     * Whom QEMU processes run as, for logs and capability checks: one id per VSI from the range; empty when the
+     * agent is not root and QEMU stays the agent's own user.
+     */
     public Optional<String> runAsUser() {
-        return runAsUser;
+        return ids.map(pool -> "one uid per VSI from --vsi-uid-range " + pool.range());
     }
 
     @Override
@@ -86,10 +102,10 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             requireReadable(name, "kernel", spec.kernel());
             requireReadable(name, "initrd", spec.initrd());
             closeClient(name);
-            prepareRunDir(name, dir);
+            OptionalInt id = prepareRunDir(name, dir);
             createCgroup(spec);
             Instant deadline = Instant.now().plus(config.startTimeout());
-            List<String> argv = new QemuCommandLine(config.qemuBinary(), spec, dir, runAsUser, config.tcgTranslationCacheMib()).argv();
+            List<String> argv = new QemuCommandLine(config.qemuBinary(), spec, dir, id, config.tcgTranslationCacheMib()).argv();
             Process launcher = launch(name, dir, argv);
             try {
                 long pid = awaitPidAndSocket(name, dir, launcher, deadline);
@@ -97,6 +113,9 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
                 QmpClient qmp = new QmpClient(name, QMP_COMMAND_TIMEOUT);
                 clients.put(name, qmp);
                 connectWhileStarting(qmp, dir, launcher, deadline);
+                if (id.isPresent()) {
+                    handOver(dir, new QemuIdentity(id.getAsInt(), id.getAsInt()));
+                }
                 VmStatus expected = spec.incoming().isPresent() ? VmStatus.INCOMING : VmStatus.RUNNING;
                 if (expected == VmStatus.RUNNING) {
                     qmp.cont();
@@ -236,6 +255,9 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             cleanUpAfterExit(name, dir);
             try {
                 deleteRecursively(dir.dir());
+                if (ids.isPresent()) {
+                    ids.get().release(dir.dir());
+                }
             } catch (IOException e) {
                 throw new VirtDriverException(Kind.OPERATION_FAILED, name, "cannot remove " + dir.dir() + ": " + e.getMessage(), e);
             }
@@ -280,6 +302,25 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             throw new UncheckedIOException("cannot list " + config.runRoot(), e);
         }
         return running;
+    }
+
+    @Override
+    public List<String> listResident() {
+        try (Stream<Path> dirs = Files.list(config.runRoot())) {
+            return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).filter(QemuDriver::isVsiName)
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + config.runRoot(), e);
+        }
+    }
+
+    private static boolean isVsiName(String name) {
+        try {
+            VmLaunchSpec.requireValidName(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override
@@ -439,24 +480,43 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
         }
     }
 
-    private void prepareRunDir(String name, RunDir dir) {
+    /**
+     * An empty run directory, and the VSI's id when QEMU drops to one. A held id's directory is emptied, never
+     * removed: its existence is what keeps the id claimed ({@link VsiIdPool}).
+     *
+     * @throws io.hvfabric.common.error.FabricException RESOURCE_EXHAUSTED when the id range is used up
+     */
+    private OptionalInt prepareRunDir(String name, RunDir dir) {
         try {
-            deleteRecursively(dir.dir());
-            Files.createDirectories(dir.dir());
-            if (runAsUser.isPresent()) {
-                // QEMU creates its files as root before dropping privileges; owning the directory lets
-                // it remove its pidfile and create migration sockets afterwards.
-                UserPrincipalLookupService users = dir.dir().getFileSystem().getUserPrincipalLookupService();
-                Files.setOwner(dir.dir(), users.lookupPrincipalByName(runAsUser.get()));
-                GroupPrincipal group = users.lookupPrincipalByGroupName(runAsUser.get());
-                Files.getFileAttributeView(dir.dir(), java.nio.file.attribute.PosixFileAttributeView.class).setGroup(group);
-                Files.setPosixFilePermissions(dir.dir(), PosixFilePermissions.fromString("rwxr-x---"));
-            } else {
+            if (ids.isEmpty()) {
+                deleteRecursively(dir.dir());
+                Files.createDirectories(dir.dir());
                 Files.setPosixFilePermissions(dir.dir(), PosixFilePermissions.fromString("rwx------"));
+                return OptionalInt.empty();
             }
+            int id = ids.get().acquire(dir.dir());
+            deleteContents(dir.dir());
+            // Root's, entered by the VSI's group only: QEMU creates its files as root before it drops to the id and
+            // needs nothing new in here afterwards (its pidfile stays for the agent to remove).
+            Files.setAttribute(dir.dir(), "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(dir.dir(), "unix:gid", id, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(dir.dir(), PosixFilePermissions.fromString("rwx--x---"));
+            return OptionalInt.of(id);
         } catch (IOException e) {
             throw new VirtDriverException(Kind.LAUNCH_FAILED, name, "cannot prepare run dir " + dir.dir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * QEMU made its sockets, console log and pidfile as root; once it listens on QMP it has dropped to its id, and
+     * they become its own, readable by nobody else. Its stdout log is the agent's.
+     */
+    private static void handOver(RunDir dir, QemuIdentity qemu) throws IOException {
+        for (Path p : List.of(dir.qmpSocket(), dir.qgaSocket(), dir.consoleLog(), dir.pidFile())) {
+            qemu.chown(p);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        }
+        Files.setPosixFilePermissions(dir.qemuLog(), PosixFilePermissions.fromString("rw-------"));
     }
 
     private void killAndWait(String name, long pid) {
@@ -506,6 +566,14 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
 
     private Object lock(String name) {
         return locks.computeIfAbsent(name, n -> new Object());
+    }
+
+    private static void deleteContents(Path dir) throws IOException {
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : (Iterable<Path>) children::iterator) {
+                deleteRecursively(child);
+            }
+        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -3,7 +3,6 @@ package io.hvfabric.agent.driver.qemu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Node-level settings of the QEMU driver, validated here.
@@ -11,7 +10,9 @@ import java.util.Optional;
  * @param qemuBinary the emulator to run, a name on PATH or a path
  * @param runRoot parent of the per-VSI run directories; must survive agent restarts (not tmpfs
  *     cleaned on agent start), e.g. /run/hvfabric/vms
- * @param runAsUser unprivileged user QEMU drops to when the agent runs as root; ignored otherwise
+ * @param vsiIds the ids QEMU processes drop to when the agent runs as root, one per VSI; unused otherwise
+ * @param vsiIdClaims the host-wide record of which run directory holds which id ({@link VsiIdPool}); shared by every
+ *     agent on the machine and kept across reboots, so not on tmpfs
  * @param memoryOverheadBytes added to guest RAM for the memory cgroup limit, see {@link #DEFAULT_MEMORY_OVERHEAD}
  * @param tcgTranslationCacheMib TCG translation-block cache size ({@code -accel tcg,tb-size=})
  * @param startTimeout how long QEMU may take to come up (QMP socket, greeting, cont)
@@ -20,13 +21,14 @@ import java.util.Optional;
 public record QemuDriverConfig(
         String qemuBinary,
         Path runRoot,
-        Optional<String> runAsUser,
+        VsiIdRange vsiIds,
+        Path vsiIdClaims,
         long memoryOverheadBytes,
         int tcgTranslationCacheMib,
         Duration startTimeout,
         Duration quitTimeout) {
 
-    public static final String DEFAULT_USER = "hvfabric-qemu";
+    public static final Path DEFAULT_VSI_ID_CLAIMS = Path.of("/var/lib/hvfabric/vsi-ids");
     /**
      * 192 MiB above guest RAM: QEMU's own RSS for a small q35 guest is a few tens of MiB (binary,
      * libraries, device models, firmware copies, page tables), TCG's translation cache adds up to
@@ -44,7 +46,10 @@ public record QemuDriverConfig(
         if (runRoot == null || !runRoot.isAbsolute() || runRoot.toString().contains(",")) {
             throw new IllegalArgumentException("runRoot must be an absolute path without commas, got '" + runRoot + "'");
         }
-        Objects.requireNonNull(runAsUser, "runAsUser");
+        Objects.requireNonNull(vsiIds, "vsiIds");
+        if (vsiIdClaims == null || !vsiIdClaims.isAbsolute()) {
+            throw new IllegalArgumentException("vsiIdClaims must be an absolute path, got '" + vsiIdClaims + "'");
+        }
         if (memoryOverheadBytes < 0) {
             throw new IllegalArgumentException("memoryOverheadBytes must be >= 0, got " + memoryOverheadBytes);
         }
@@ -60,7 +65,11 @@ public record QemuDriverConfig(
     }
 
     public static QemuDriverConfig defaults(Path runRoot) {
-        return new QemuDriverConfig("qemu-system-x86_64", runRoot, Optional.of(DEFAULT_USER), DEFAULT_MEMORY_OVERHEAD,
-                DEFAULT_TCG_TB_MIB, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        return defaults(runRoot, VsiIdRange.DEFAULT);
+    }
+
+    public static QemuDriverConfig defaults(Path runRoot, VsiIdRange vsiIds) {
+        return new QemuDriverConfig("qemu-system-x86_64", runRoot, vsiIds, DEFAULT_VSI_ID_CLAIMS,
+                DEFAULT_MEMORY_OVERHEAD, DEFAULT_TCG_TB_MIB, Duration.ofSeconds(30), Duration.ofSeconds(5));
     }
 }

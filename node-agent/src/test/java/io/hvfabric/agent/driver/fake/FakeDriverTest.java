@@ -84,6 +84,6 @@ class FakeDriverTest {
     @Test
     void invalidNamesAreRejected() {
         FakeDriver driver = new FakeDriver(RUN);
-        assertThatThrownBy(() -> driver.status("../etc")).hasMessageStartingWith("name must be");
+        assertThatThrownBy(() -> driver.status("../etc")).hasMessageStartingWith("field 'name': must be a DNS label");
     }
 }

@@ -8,7 +8,7 @@ import io.hvfabric.agent.driver.VmLaunchSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,8 +26,8 @@ class QemuCommandLineTest {
                 .cmdline(VmLaunchSpec.kernelCmdline("console=ttyS0 panic=-1", "hvf.dirty=32", "web-1"));
     }
 
-    private static List<String> argv(VmLaunchSpec spec, Optional<String> user) {
-        return new QemuCommandLine("qemu-system-x86_64", spec, DIR, user, 64).argv();
+    private static List<String> argv(VmLaunchSpec spec, OptionalInt runAsId) {
+        return new QemuCommandLine("qemu-system-x86_64", spec, DIR, runAsId, 64).argv();
     }
 
     /** Values of every occurrence of an option. */
@@ -49,7 +49,7 @@ class QemuCommandLineTest {
 
     @Test
     void tcgGuestHasTheFullIsolatedCommandLine() {
-        List<String> a = argv(spec().build(), Optional.empty());
+        List<String> a = argv(spec().build(), OptionalInt.empty());
 
         assertThat(a.get(0)).isEqualTo("qemu-system-x86_64");
         assertThat(a).contains("-nodefaults", "-no-user-config", "-S").doesNotContain("-daemonize", "-nographic");
@@ -63,7 +63,7 @@ class QemuCommandLineTest {
         assertThat(value(a, "-kernel")).isEqualTo("/images/default/vmlinuz");
         assertThat(value(a, "-initrd")).isEqualTo("/images/default/initrd.gz");
         assertThat(value(a, "-append")).isEqualTo("console=ttyS0 panic=-1 hvf.dirty=32 hvf.name=web-1");
-        assertThat(values(a, "-chardev")).first().isEqualTo("file,id=ser0,path=/run/hvfabric/vms/web-1/console.log");
+        assertThat(values(a, "-chardev")).first().isEqualTo("file,id=ser0,path=/run/hvfabric/vms/web-1/console.log,append=on");
         assertThat(value(a, "-serial")).isEqualTo("chardev:ser0");
         assertThat(value(a, "-qmp")).isEqualTo("unix:/run/hvfabric/vms/web-1/qmp.sock,server=on,wait=off");
         assertThat(value(a, "-pidfile")).isEqualTo("/run/hvfabric/vms/web-1/qemu.pid");
@@ -74,21 +74,21 @@ class QemuCommandLineTest {
 
     @Test
     void withoutRunAsTheSandboxAlsoDeniesPrivilegeChanges() {
-        List<String> a = argv(spec().build(), Optional.empty());
+        List<String> a = argv(spec().build(), OptionalInt.empty());
         assertThat(value(a, "-sandbox")).isEqualTo("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
         assertThat(values(a, "-runas")).isEmpty();
     }
 
     @Test
-    void runAsNeedsSetuidUntilQemuHasDroppedPrivileges() {
-        List<String> a = argv(spec().build(), Optional.of("hvfabric-qemu"));
-        assertThat(value(a, "-runas")).isEqualTo("hvfabric-qemu");
+    void runAsTheVsisOwnIdNeedsSetuidUntilQemuHasDroppedPrivileges() {
+        List<String> a = argv(spec().build(), OptionalInt.of(200_017));
+        assertThat(value(a, "-runas")).isEqualTo("200017:200017");
         assertThat(value(a, "-sandbox")).isEqualTo("on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny");
     }
 
     @Test
     void kvmHasNoTranslationCacheOption() {
-        List<String> a = argv(spec().accelerator(Accelerator.KVM).cpuModel("Nehalem").machineType("pc-q35-8.0").build(), Optional.empty());
+        List<String> a = argv(spec().accelerator(Accelerator.KVM).cpuModel("Nehalem").machineType("pc-q35-8.0").build(), OptionalInt.empty());
         assertThat(value(a, "-accel")).isEqualTo("kvm");
         assertThat(value(a, "-cpu")).isEqualTo("Nehalem");
         assertThat(value(a, "-machine")).isEqualTo("pc-q35-8.0");
@@ -96,7 +96,7 @@ class QemuCommandLineTest {
 
     @Test
     void incomingMigrationWaitsAndStaysPaused() {
-        List<String> a = argv(spec().incoming("defer").build(), Optional.empty());
+        List<String> a = argv(spec().incoming("defer").build(), OptionalInt.empty());
         assertThat(value(a, "-incoming")).isEqualTo("defer");
         assertThat(a).contains("-S");
         assertThat(a.indexOf("-incoming")).isEqualTo(a.size() - 2);
@@ -107,7 +107,7 @@ class QemuCommandLineTest {
         List<String> a = argv(spec()
                 .nic(new NicSpec("net0", "tap-web1-0", "52:54:00:00:00:01"))
                 .nic(new NicSpec("net1", "tap-web1-1", "52:54:00:00:00:02"))
-                .build(), Optional.empty());
+                .build(), OptionalInt.empty());
         assertThat(values(a, "-netdev")).containsExactly(
                 "tap,id=net0,ifname=tap-web1-0,script=no,downscript=no",
                 "tap,id=net1,ifname=tap-web1-1,script=no,downscript=no");
@@ -118,27 +118,27 @@ class QemuCommandLineTest {
 
     @Test
     void everyGuestGetsTheGuestAgentPortBesideItsQmpSocketAfterTheNics() {
-        List<String> a = argv(spec().nic(new NicSpec("net0", "tap-web1-0", "52:54:00:00:00:01")).build(), Optional.empty());
+        List<String> a = argv(spec().nic(new NicSpec("net0", "tap-web1-0", "52:54:00:00:00:01")).build(), OptionalInt.empty());
         assertThat(values(a, "-device")).containsExactly(
                 "virtio-net-pci,id=dev-net0,netdev=net0,mac=52:54:00:00:00:01",
                 "virtio-serial-pci,id=vser0",
                 "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
         assertThat(values(a, "-chardev")).containsExactly(
-                "file,id=ser0,path=/run/hvfabric/vms/web-1/console.log",
+                "file,id=ser0,path=/run/hvfabric/vms/web-1/console.log,append=on",
                 "socket,id=qga0,path=/run/hvfabric/vms/web-1/qga.sock,server=on,wait=off");
     }
 
     @Test
     void anIncomingGuestGetsTheSameDevicesAsItsSource() {
-        List<String> normal = argv(spec().build(), Optional.empty());
-        List<String> incoming = argv(spec().incoming("defer").build(), Optional.empty());
+        List<String> normal = argv(spec().build(), OptionalInt.empty());
+        List<String> incoming = argv(spec().incoming("defer").build(), OptionalInt.empty());
         assertThat(incoming.subList(0, incoming.size() - 2)).isEqualTo(normal);
     }
 
     @Test
     void aCommaInTheRunDirIsEscapedInTheGuestAgentSocketPath() {
         List<String> a = new QemuCommandLine("qemu-system-x86_64", spec().build(),
-                RunDir.of(Path.of("/run/a,b"), "web-1"), Optional.empty(), 64).argv();
+                RunDir.of(Path.of("/run/a,b"), "web-1"), OptionalInt.empty(), 64).argv();
         assertThat(values(a, "-chardev")).contains("socket,id=qga0,path=/run/a,,b/web-1/qga.sock,server=on,wait=off");
     }
 }

@@ -3,6 +3,7 @@ package io.hvfabric.agent.driver.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hvfabric.agent.cgroup.CgroupDetector;
 import io.hvfabric.agent.cgroup.CgroupLimits;
@@ -14,6 +15,8 @@ import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.testkit.DefaultImage;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,13 +40,17 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Real QEMU (TCG) with the default image from images/build-image: boot, console ticks, cgroup
- * confinement, unprivileged user, stop, adoption by a fresh driver instance, destroy.
+ * confinement, one uid per VSI and what it keeps out, stop, adoption by a fresh driver instance, destroy.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class QemuDriverIT {
     private static final String CGROUP_PARENT = "hvfabric-it";
     private static final Pattern TICK = Pattern.compile("hvf-tick (\\d+) uptime=([0-9.]+)");
     private static final long MEMORY_MIB = 192;
+    private static final String PYTHON = "/usr/bin/python3";
+    /** Connects to a unix socket and closes it; exits 1 with Python's reason when refused. */
+    private static final String CONNECT =
+            "import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()";
 
     private static Path image;
     private static String imageCmdline;
@@ -139,7 +147,7 @@ class QemuDriverIT {
     }
 
     @Test
-    void startBootsTicksInItsCgroupAsTheQemuUserAndStops() throws Exception {
+    void startBootsTicksInItsCgroupAsItsOwnUidAndStops() throws Exception {
         QemuDriver driver = newDriver();
         String name = "it-boot";
 
@@ -171,9 +179,22 @@ class QemuDriverIT {
         }
         reportMemory(name, vm.pid());
         if (ProcFs.isRoot()) {
-            int qemuUid = (Integer) Files.getAttribute(vm.runDir(), "unix:uid");
-            assertThat(qemuUid).isNotZero();
-            assertThat(ProcFs.uid(vm.pid())).contains(qemuUid);
+            int uid = uidOf(vm);
+            assertThat(config.vsiIds().contains(uid)).as("uid %d in %s", uid, config.vsiIds()).isTrue();
+            assertThat(status(vm.pid(), "Gid:")).startsWith(uid + "\t" + uid);
+            assertThat(status(vm.pid(), "Groups:")).isEqualTo(Integer.toString(uid));
+            // Root's directory, entered by the VSI's group alone; QEMU's files in it are its own, 0600.
+            assertThat((Integer) Files.getAttribute(vm.runDir(), "unix:uid")).isZero();
+            assertThat((Integer) Files.getAttribute(vm.runDir(), "unix:gid")).isEqualTo(uid);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(vm.runDir()))).isEqualTo("rwx--x---");
+            RunDir dir = new RunDir(vm.runDir());
+            for (Path p : List.of(dir.qmpSocket(), dir.qgaSocket(), dir.consoleLog(), dir.pidFile())) {
+                assertThat((Integer) Files.getAttribute(p, "unix:uid")).as(p.toString()).isEqualTo(uid);
+                assertThat((Integer) Files.getAttribute(p, "unix:gid")).as(p.toString()).isEqualTo(uid);
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
+                        .isEqualTo("rw-------");
+            }
+            assertThat(claimsOf(vm.runDir())).containsExactly(uid);
         }
         assertThatThrownBy(() -> driver.start(spec(name, "")))
                 .isInstanceOfSatisfying(VirtDriverException.class,
@@ -196,6 +217,7 @@ class QemuDriverIT {
         QemuDriver driver = newDriver();
         String name = "it-quit";
         VmHandle firstRun = driver.start(spec(name, ""));
+        OptionalInt firstUid = ProcFs.isRoot() ? OptionalInt.of(uidOf(firstRun)) : OptionalInt.empty();
 
         // No grace: powerdown is sent but QEMU is told to quit before the guest can react.
         driver.stop(name, Duration.ZERO);
@@ -205,6 +227,9 @@ class QemuDriverIT {
         VmHandle secondRun = driver.start(spec(name, ""));
         assertThat(secondRun.pid()).isNotEqualTo(firstRun.pid());
         assertThat(driver.status(name)).isEqualTo(VmStatus.RUNNING);
+        if (firstUid.isPresent()) {
+            assertThat(uidOf(secondRun)).as("a stopped VSI keeps its run dir, so its uid").isEqualTo(firstUid.getAsInt());
+        }
     }
 
     @Test
@@ -215,6 +240,7 @@ class QemuDriverIT {
         Path console = first.consoleLog(name);
         await().atMost(Duration.ofSeconds(120)).until(() -> ticks(console).size() >= 1);
 
+        OptionalInt uid = ProcFs.isRoot() ? OptionalInt.of(uidOf(vm)) : OptionalInt.empty();
         first.close(); // the agent exits; QEMU keeps running
         QemuDriver second = newDriver();
 
@@ -229,10 +255,16 @@ class QemuDriverIT {
         int ticksAtAdoption = ticks(console).size();
         await().atMost(Duration.ofSeconds(30)).until(() -> ticks(console).size() >= ticksAtAdoption + 2);
 
+        if (uid.isPresent()) {
+            assertThat(ProcFs.uid(vm.pid())).contains(uid.getAsInt());
+            assertThat(claimsOf(vm.runDir())).containsExactly(uid.getAsInt());
+        }
+
         second.destroy(name);
 
         assertThat(ProcFs.isRunning(vm.pid())).isFalse();
         assertThat(vm.runDir()).doesNotExist();
+        assertThat(claimsOf(vm.runDir())).as("the uid went back to the pool with the run dir").isEmpty();
         assertThat(qemusUnder(runRoot)).isEmpty();
         assertThat(cgroups.readLimits(name)).isEmpty();
         assertThat(second.adopt(name)).isEmpty();
@@ -260,6 +292,104 @@ class QemuDriverIT {
                 .hasMessageContaining("unsupported machine type");
         assertThat(qemusUnder(runRoot)).isEmpty();
         assertThat(driver.listRunning()).isEmpty();
+    }
+
+    /**
+     * Checked from outside, as another VSI's QEMU would try: setpriv runs each probe as one VSI's uid and gid with no
+     * other groups. Every refusal is paired with the same probe on the VSI's own files, which must succeed, so a
+     * probe that cannot work at all fails the test instead of passing it.
+     */
+    @Test
+    void twoVsisRunAsDifferentUidsAndNeitherReachesTheOther() throws Exception {
+        assumeTrue(ProcFs.isRoot(), "per-VSI uids need an agent running as root");
+        QemuDriver driver = newDriver();
+        VmHandle a = driver.start(spec("it-iso-a", ""));
+        VmHandle b = driver.start(spec("it-iso-b", ""));
+        int uidA = uidOf(a);
+        int uidB = uidOf(b);
+        assertThat(uidA).isNotEqualTo(uidB);
+        assertThat(List.of(uidA, uidB)).allMatch(u -> u != 0 && config.vsiIds().contains(u));
+
+        for (VmHandle[] pair : new VmHandle[][] {{a, b}, {b, a}}) {
+            VmHandle self = pair[0];
+            VmHandle other = pair[1];
+            int uid = uidOf(self);
+            RunDir own = new RunDir(self.runDir());
+            RunDir theirs = new RunDir(other.runDir());
+
+            assertRefused(uid, "Permission denied", "cat", theirs.consoleLog().toString());
+            assertAllowed(uid, "cat", own.consoleLog().toString());
+            assertRefused(uid, "Permission denied", PYTHON, "-I", "-c", CONNECT, theirs.qmpSocket().toString());
+            assertAllowed(uid, PYTHON, "-I", "-c", CONNECT, own.qmpSocket().toString());
+            assertRefused(uid, "Permission denied", PYTHON, "-I", "-c", CONNECT, theirs.qgaSocket().toString());
+            assertAllowed(uid, PYTHON, "-I", "-c", CONNECT, own.qgaSocket().toString());
+            assertRefused(uid, "Operation not permitted", "kill", "-0", Long.toString(other.pid()));
+            assertAllowed(uid, "kill", "-0", Long.toString(self.pid()));
+            // Not even in its own run dir can QEMU create (so plant) anything the agent opens as root later.
+            assertRefused(uid, "Permission denied", "touch", self.runDir().resolve("planted").toString());
+        }
+
+        // The agent (root) still reaches everything of both.
+        for (VmHandle vm : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(driver.consoleLog(vm.name()))
+                    .contains("hvf-boot " + vm.name()));
+            RunDir dir = new RunDir(vm.runDir());
+            for (Path socket : List.of(dir.qmpSocket(), dir.qgaSocket())) {
+                try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    assertThat(ch.isConnected()).isTrue();
+                }
+            }
+            assertThat(driver.status(vm.name())).isEqualTo(VmStatus.RUNNING);
+        }
+    }
+
+    private static void assertRefused(int uid, String reason, String... command) throws Exception {
+        Result r = runAs(uid, command);
+        assertThat(r.exitCode()).as("%s as uid %d: %s", String.join(" ", command), uid, r.output()).isNotZero();
+        assertThat(r.output()).as(String.join(" ", command)).contains(reason);
+    }
+
+    private static void assertAllowed(int uid, String... command) throws Exception {
+        Result r = runAs(uid, command);
+        assertThat(r.exitCode()).as("%s as uid %d: %s", String.join(" ", command), uid, r.output()).isZero();
+    }
+
+    private record Result(int exitCode, String output) {}
+
+    private static Result runAs(int uid, String... command) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups"));
+        argv.addAll(List.of(command));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(String.join(" ", argv)).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
+    /** The uid a VSI's QEMU runs as. */
+    private static int uidOf(VmHandle vm) {
+        return ProcFs.uid(vm.pid()).orElseThrow();
+    }
+
+    private static String status(long pid, String field) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith(field)).findFirst().orElseThrow().substring(field.length()).trim();
+    }
+
+    /** The host-wide claims that name this run dir. */
+    private List<Integer> claimsOf(Path runDir) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        if (!Files.isDirectory(config.vsiIdClaims())) {
+            return ids;
+        }
+        try (Stream<Path> claims = Files.list(config.vsiIdClaims())) {
+            for (Path c : (Iterable<Path>) claims::iterator) {
+                if (Files.isSymbolicLink(c) && Files.readSymbolicLink(c).equals(runDir)) {
+                    ids.add(Integer.parseInt(c.getFileName().toString()));
+                }
+            }
+        }
+        return ids;
     }
 
     /** [N, uptime in ms] of each tick line so far. */
