@@ -74,10 +74,13 @@ class GuestIT {
         JsonNode vsi = hvctl.json("vsi", "show", VSI);
         assertThat(vsi.path("state").asText()).isEqualTo("RUNNING");
         assertThat(vsi.path("guest").path("state").asText()).isEqualTo("UP");
-        assertThat(vsi.path("guest").path("agentVersion").asText()).startsWith("hvf-qga");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                StreamSupport.stream(hvctl.json("vsi", "show", VSI).path("guest").path("interfaces").spliterator(),
-                        false).map(i -> i.path("name").asText())).contains("lo"));
+        // guest-info and the interfaces are asked right after the first answer and arrive with a later heartbeat.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode guest = hvctl.json("vsi", "show", VSI).path("guest");
+            assertThat(guest.path("agentVersion").asText()).startsWith("hvf-qga");
+            assertThat(StreamSupport.stream(guest.path("interfaces").spliterator(), false)
+                    .map(i -> i.path("name").asText())).contains("lo");
+        });
         JsonNode listed = hvctl.json("vsi", "list").get(0);
         assertThat(listed.path("guest").path("state").asText()).isEqualTo("UP");
         assertThat(hvctl.ok("vsi", "list").out()).contains("UP");
