@@ -145,7 +145,7 @@ class FoundationIT {
     @Order(5)
     void mutualTlsRefusesClientsWithoutACertificateOrFromAnotherCa(@TempDir Path tmp) throws Exception {
         String endpoint = lab.lab().schedulerEndpoints().get(0);
-        Path tls = lab.lab().tlsDir();
+        Path tls = lab.lab().keyDir("operator");
         // The operator's own certificate works.
         assertThat(listHosts(GrpcTls.channel(endpoint, Optional.of(TlsFiles.inDir(tls, "operator"))))).isTrue();
         // Trusting the fabric CA but presenting no certificate: refused.

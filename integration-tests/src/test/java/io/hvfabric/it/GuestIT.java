@@ -9,8 +9,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hvfabric.common.tls.GrpcTls;
-import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.LabKeys;
 import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
 import io.hvfabric.proto.v1.ExecVsiRequest;
@@ -110,7 +110,7 @@ class GuestIT {
     @Order(4)
     void anAgentCertificateCannotExecInAGuest() {
         ManagedChannel channel = GrpcTls.channel(lab.lab().schedulerEndpoints().get(0),
-                Optional.of(TlsFiles.inDir(lab.lab().tlsDir(), "host-2")));
+                Optional.of(LabKeys.of(lab.lab(), "host-2")));
         try {
             assertThatThrownBy(() -> OperatorServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(20, TimeUnit.SECONDS)

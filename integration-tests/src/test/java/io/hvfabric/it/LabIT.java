@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hvfabric.lab.ComponentKind;
+import io.hvfabric.lab.ComponentRecord;
 import io.hvfabric.lab.Lab;
 import io.hvfabric.lab.LabConfig;
 import io.hvfabric.lab.LabState;
@@ -83,7 +84,7 @@ class LabIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aKilledAgentRestartsAndIsReadyAgain() {
         lab.kill9("host-2");
         assertThat(lab.isAlive("host-2")).isFalse();
@@ -96,7 +97,7 @@ class LabIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void downLeavesNoProcessNamespaceOrLinkBehind() throws Exception {
         List<Long> pids = lab.components().stream().map(c -> c.pid()).toList();
         lab.down();
@@ -110,6 +111,38 @@ class LabIT {
             assertThat(run("ip", "-o", "link", "show")).doesNotContain("hvf" + name);
         }
         lab.down(); // idempotent
+    }
+
+    /** Read from each running process's own command line: the key directory it was given holds its keys only. */
+    @Test
+    @Order(3)
+    void everyProcessIsGivenOnlyItsOwnKeysAndNoneTheCaKey() throws IOException {
+        for (ComponentRecord component : lab.components()) {
+            List<String> args = Arrays.asList(Files.readString(Path.of("/proc/" + component.pid() + "/cmdline"))
+                    .split("\0"));
+            List<Path> keyFiles = new ArrayList<>();
+            for (int i = 0; i + 1 < args.size(); i++) {
+                if (args.get(i).matches("--(tls-dir|etcd-cert|etcd-key|key-file|cert-file|trusted-ca-file)")) {
+                    Path given = Path.of(args.get(i + 1));
+                    keyFiles.addAll(Files.isDirectory(given) ? list(given) : List.of(given));
+                }
+            }
+            assertThat(keyFiles).as(component.id()).isNotEmpty()
+                    .allSatisfy(f -> assertThat(f.getFileName().toString()).as(component.id())
+                            .matches(ownFile(component)));
+        }
+    }
+
+    /** ca.crt, and NAME.crt/.key (a host also NAME-migration.*), where etcd's member certificate is "etcd". */
+    private static String ownFile(ComponentRecord component) {
+        String own = component.kind() == ComponentKind.ETCD ? "etcd" : component.id();
+        return "ca\\.crt|" + java.util.regex.Pattern.quote(own) + "(-migration)?\\.(crt|key)";
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
     }
 
     private static String ns(int host) {

@@ -14,11 +14,10 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.hvfabric.cli.ca.FabricCa;
 import io.hvfabric.cli.ca.Role;
 import io.hvfabric.common.tls.GrpcTls;
-import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.LabKeys;
 import io.hvfabric.it.support.LabEtcd;
 import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
@@ -68,7 +67,7 @@ class SecurityIT {
     static void up() throws Exception {
         lab = TestLab.up(1, List.of());
         hvctl = lab.hvctl();
-        FabricCa.load(lab.lab().tlsDir()).issue("host-2", Role.AGENT, List.of(), List.of());
+        lab.lab().issueClient("host-2", Role.AGENT);
         // Through the follower: an operator's write forwarded to the leader is still the operator's.
         String leader = hvctl.json("cluster", "status").path("leader").asText();
         String follower = leader.equals("sched-1") ? "sched-2" : "sched-1";
@@ -266,7 +265,7 @@ class SecurityIT {
     private static void refusedOnEveryReplica(String certificate, Consumer<Channel> call, String refusal) {
         for (String endpoint : lab.lab().schedulerEndpoints()) {
             ManagedChannel channel = GrpcTls.channel(endpoint,
-                    Optional.of(TlsFiles.inDir(lab.lab().tlsDir(), certificate)));
+                    Optional.of(LabKeys.of(lab.lab(), certificate)));
             try {
                 assertThatThrownBy(() -> call.accept(channel)).as(endpoint)
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

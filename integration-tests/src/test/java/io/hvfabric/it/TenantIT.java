@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.hvfabric.cli.ca.FabricCa;
 import io.hvfabric.common.tls.GrpcTls;
-import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.LabKeys;
 import io.hvfabric.it.support.TestLab;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
@@ -53,9 +52,8 @@ class TenantIT {
     static void up() throws Exception {
         lab = TestLab.up(3, List.of());
         operator = lab.hvctl();
-        FabricCa ca = FabricCa.load(lab.lab().tlsDir());
-        ca.issueTenant("alice", "acme");
-        ca.issueTenant("bob", "beta");
+        lab.lab().issueTenant("alice", "acme");
+        lab.lab().issueTenant("bob", "beta");
         operator.ok("tenant", "create", "acme", "--max-vsis", Integer.toString(MAX_VSIS));
         operator.ok("tenant", "create", "beta");
     }
@@ -69,7 +67,7 @@ class TenantIT {
 
     /** hvctl as {@code user}: the lab's CA and endpoints, the user's certificate instead of the operator's. */
     private static Hvctl.Result as(String user, String... args) {
-        Path tls = lab.lab().tlsDir();
+        Path tls = lab.lab().keyDir(user);
         List<String> all = new ArrayList<>(List.of("--tls-cert", tls.resolve(user + ".crt").toString(),
                 "--tls-key", tls.resolve(user + ".key").toString()));
         all.addAll(List.of(args));
@@ -82,7 +80,7 @@ class TenantIT {
         List<String> endpoints = lab.lab().schedulerEndpoints();
         List<ManagedChannel> channels = new ArrayList<>();
         for (String endpoint : endpoints) {
-            channels.add(GrpcTls.channel(endpoint, Optional.of(TlsFiles.inDir(lab.lab().tlsDir(), "alice"))));
+            channels.add(GrpcTls.channel(endpoint, Optional.of(LabKeys.of(lab.lab(), "alice"))));
         }
         ExecutorService pool = Executors.newFixedThreadPool(STORM);
         Map<String, Future<Status>> results = new HashMap<>();

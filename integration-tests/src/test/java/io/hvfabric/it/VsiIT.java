@@ -8,8 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hvfabric.common.tls.GrpcTls;
-import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.LabKeys;
 import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
 import io.hvfabric.proto.v1.CreateVsiRequest;
@@ -194,7 +194,7 @@ class VsiIT {
             expected += (int) (free / memory);
         }
         ManagedChannel channel = GrpcTls.channel(lab.lab().schedulerEndpoints().get(0),
-                Optional.of(TlsFiles.inDir(lab.lab().tlsDir(), "operator")));
+                Optional.of(LabKeys.of(lab.lab(), "operator")));
         ExecutorService pool = Executors.newFixedThreadPool(50);
         List<Future<Status.Code>> results = new ArrayList<>();
         try {

@@ -17,12 +17,8 @@ final class ComponentCommands {
         this.java = java;
     }
 
-    Path tlsDir() {
-        return config.dir().resolve("tls");
-    }
-
     private LabCertificates certificates() {
-        return new LabCertificates(tlsDir());
+        return new LabCertificates(config.dir().resolve("tls"));
     }
 
     /** etcd's client and peer URLs on the root namespace's loopback; TLS with client certificates unless insecure. */
@@ -59,7 +55,7 @@ final class ComponentCommands {
         List<String> cmd = jvm("scheduler", "io.hvfabric.scheduler.SchedulerMain");
         cmd.addAll(List.of("--id", id, "--listen", listen, "--etcd", etcd, "--metrics", metrics, "--pekko", pekko,
                 "--seeds", String.join(",", seeds)));
-        cmd.addAll(security());
+        cmd.addAll(security(id));
         if (!config.insecure()) {
             // Its own certificate: etcd knows the scheduler as the user named by its CN.
             CertificateFiles own = certificates().files(id);
@@ -76,7 +72,7 @@ final class ComponentCommands {
         cmd.addAll(List.of("--host-id", hostId, "--listen", listen, "--schedulers", String.join(",", schedulers),
                 "--metrics", metrics, "--pekko", pekko, "--seeds", String.join(",", seeds),
                 "--state-dir", config.dir().resolve("hosts").resolve(hostId).toString()));
-        cmd.addAll(security());
+        cmd.addAll(security(hostId));
         cmd.addAll(config.agentArgs());
         return cmd;
     }
@@ -90,7 +86,9 @@ final class ComponentCommands {
         return cmd;
     }
 
-    private List<String> security() {
-        return config.insecure() ? List.of("--insecure") : List.of("--tls-dir", tlsDir().toString());
+    /** The process's own key directory: it never sees another component's key or the CA's. */
+    private List<String> security(String name) {
+        return config.insecure() ? List.of("--insecure")
+                : List.of("--tls-dir", certificates().dirOf(name).toString());
     }
 }

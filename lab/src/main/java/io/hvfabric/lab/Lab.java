@@ -1,5 +1,6 @@
 package io.hvfabric.lab;
 
+import io.hvfabric.cli.ca.Role;
 import io.hvfabric.proto.v1.Host;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -165,8 +166,8 @@ public final class Lab implements AutoCloseable {
         save();
 
         String infra = network.infraAddress();
-        LabCertificates certs = new LabCertificates(dir.resolve("tls"));
         if (!config.insecure()) {
+            LabCertificates certs = certificates();
             certs.initCa();
             for (int r = 1; r <= SCHEDULER_REPLICAS; r++) {
                 certs.issueScheduler(names.schedulerId(r), infra);
@@ -313,13 +314,13 @@ public final class Lab implements AutoCloseable {
     }
 
     private CertificateFiles probeTls() {
-        return state.insecure() ? null : new LabCertificates(Path.of(state.tlsDir())).files(LabCertificates.OPERATOR);
+        return state.insecure() ? null : certificates().files(LabCertificates.OPERATOR);
     }
 
     /** etcdctl as etcd's root user, or plaintext on an insecure lab. */
     private Etcdctl etcdctl() {
         CertificateFiles root = state.insecure() ? null
-                : new LabCertificates(Path.of(state.tlsDir())).files(LabCertificates.ETCD_ROOT);
+                : certificates().files(LabCertificates.ETCD_ROOT);
         return new Etcdctl(state.etcdEndpoint(), root, shell);
     }
 
@@ -368,7 +369,7 @@ public final class Lab implements AutoCloseable {
         if (state.insecure()) {
             env.put("HVCTL_INSECURE", "true");
         } else {
-            env.put("HVCTL_TLS_DIR", state.tlsDir());
+            env.put("HVCTL_TLS_DIR", certificates().dirOf(LabCertificates.OPERATOR).toString());
         }
         return env;
     }
@@ -450,9 +451,31 @@ public final class Lab implements AutoCloseable {
         return component(schedulerId).spec().address();
     }
 
-    /** Null when the lab runs with --insecure. */
-    public Path tlsDir() {
-        return state.tlsDir() == null ? null : Path.of(state.tlsDir());
+    /**
+     * The key directory of {@code name} (a component, the operator, etcd's {@code root}, or a client issued by
+     * {@link #issueClient}): {@code ca.crt}, {@code NAME.crt} and {@code NAME.key}, the only files that process reads.
+     */
+    public Path keyDir(String name) {
+        return certificates().dirOf(name);
+    }
+
+    /** A certificate of {@code role} for a client the lab does not run, in its own {@link #keyDir}. */
+    public Path issueClient(String name, Role role) {
+        certificates().issueClient(name, role);
+        return keyDir(name);
+    }
+
+    /** A tenant user's certificate (role tenant, the tenant in its URI SAN), in its own {@link #keyDir}. */
+    public Path issueTenant(String user, String tenant) {
+        certificates().issueTenant(user, tenant);
+        return keyDir(user);
+    }
+
+    private LabCertificates certificates() {
+        if (state.insecure()) {
+            throw new LabException("tls: this lab runs with --insecure and has no certificates");
+        }
+        return new LabCertificates(Path.of(state.tlsDir()));
     }
 
     public boolean insecure() {

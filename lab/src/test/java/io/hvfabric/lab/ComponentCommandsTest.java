@@ -36,7 +36,7 @@ class ComponentCommandsTest {
         assertThat(cmd).startsWith("/jdk/bin/java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dhvf.lab=t1", "-cp");
         assertThat(cmd.get(6)).isEqualTo(repo.resolve("scheduler/target/hvfabric-scheduler-0.1.0-SNAPSHOT.jar") + ":"
                 + repo.resolve("scheduler/target/lib/*"));
-        Path tls = repo.resolve("lab/tls");
+        Path tls = repo.resolve("lab/tls/sched-1");
         assertThat(cmd.subList(7, cmd.size())).containsExactly("io.hvfabric.scheduler.SchedulerMain", "--id", "sched-1",
                 "--listen", "10.88.1.1:5000", "--etcd", "https://127.0.0.1:2379", "--metrics", "10.88.1.1:5001",
                 "--pekko", "10.88.1.1:5002", "--seeds", "10.88.1.1:5002,10.88.1.1:5005",
@@ -59,13 +59,14 @@ class ComponentCommandsTest {
         assertThat(cmd).contains("io.hvfabric.agent.AgentMain").containsSequence("--host-id", "host-2")
                 .containsSequence("--schedulers", "10.88.1.1:5000,10.88.1.1:5003")
                 .containsSequence("--state-dir", repo.resolve("lab/hosts/host-2").toString())
+                .containsSequence("--tls-dir", repo.resolve("lab/tls/host-2").toString())
                 .endsWith("--driver", "fake");
     }
 
     @Test
     void etcdServesTlsWithClientCertificatesOnLoopbackOnlyAndLogsWarningsOnly() {
         List<String> cmd = commands.etcd(2379, 2380);
-        Path tls = repo.resolve("lab/tls");
+        Path tls = repo.resolve("lab/tls/etcd");
         assertThat(cmd).containsSequence("--name", "hvf-t1")
                 .containsSequence("--listen-client-urls", "https://127.0.0.1:2379")
                 .containsSequence("--advertise-client-urls", "https://127.0.0.1:2379")

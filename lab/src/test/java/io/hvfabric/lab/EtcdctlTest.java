@@ -12,8 +12,8 @@ class EtcdctlTest {
         Etcdctl etcdctl = new Etcdctl("https://127.0.0.1:2379", root, new CommandRunner());
 
         assertThat(etcdctl.command("auth", "enable")).containsExactly("etcdctl", "--endpoints", "https://127.0.0.1:2379",
-                "--dial-timeout", "2s", "--command-timeout", "5s", "--cacert", "/lab/tls/ca.crt",
-                "--cert", "/lab/tls/root.crt", "--key", "/lab/tls/root.key", "auth", "enable");
+                "--dial-timeout", "2s", "--command-timeout", "5s", "--cacert", "/lab/tls/root/ca.crt",
+                "--cert", "/lab/tls/root/root.crt", "--key", "/lab/tls/root/root.key", "auth", "enable");
     }
 
     @Test

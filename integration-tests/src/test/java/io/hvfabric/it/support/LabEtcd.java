@@ -28,7 +28,7 @@ public final class LabEtcd {
      * bounded waits so that an unreachable etcd fails within seconds.
      */
     public static List<String> etcdctl(Lab lab, String endpoint, String certificate, String... args) {
-        TlsFiles files = TlsFiles.inDir(lab.tlsDir(), certificate);
+        TlsFiles files = TlsFiles.inDir(lab.keyDir(certificate), certificate);
         List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--dial-timeout", "2s",
                 "--command-timeout", "3s", "--cacert", files.ca().toString(), "--cert", files.cert().toString(),
                 "--key", files.key().toString()));
@@ -37,6 +37,6 @@ public final class LabEtcd {
     }
 
     private static Optional<TlsFiles> tls(Lab lab, String certificate) {
-        return lab.insecure() ? Optional.empty() : Optional.of(TlsFiles.inDir(lab.tlsDir(), certificate));
+        return lab.insecure() ? Optional.empty() : Optional.of(TlsFiles.inDir(lab.keyDir(certificate), certificate));
     }
 }
