@@ -1,0 +1,68 @@
+package io.hvfabric.scheduler.leader.loop;
+
+import io.hvfabric.scheduler.store.kv.ClusterStore;
+import io.hvfabric.scheduler.store.kv.StoreOp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writes of several decisions, to commit as one transaction. etcd refuses a transaction that writes a key twice,
+ * so a later write of a key replaces the earlier one (only the final value matters), and a prefix delete drops the
+ * writes it covers; a write under a prefix this batch deletes cannot be merged and must go in the next batch.
+ */
+final class WriteBatch {
+    private final int maxOps;
+    private final Map<String, StoreOp> byKey = new LinkedHashMap<>();
+    private final List<StoreOp.DeletePrefix> prefixes = new ArrayList<>();
+
+    WriteBatch(int maxOps) {
+        if (maxOps < 1 || maxOps > ClusterStore.MAX_OPS_PER_TXN) {
+            throw new IllegalArgumentException("maxOps must be in 1.." + ClusterStore.MAX_OPS_PER_TXN);
+        }
+        this.maxOps = maxOps;
+    }
+
+    /** Whether all of {@code ops} can join this batch without exceeding its size or contradicting it. */
+    boolean accepts(List<StoreOp> ops) {
+        int added = 0;
+        for (StoreOp op : ops) {
+            if (!(op instanceof StoreOp.DeletePrefix) && underDeletedPrefix(op.key())) {
+                return false;
+            }
+            if (op instanceof StoreOp.DeletePrefix || !byKey.containsKey(op.key())) {
+                added++;
+            }
+        }
+        return size() + added <= maxOps;
+    }
+
+    void add(StoreOp op) {
+        if (op instanceof StoreOp.DeletePrefix prefix) {
+            byKey.keySet().removeIf(k -> k.startsWith(prefix.key()));
+            prefixes.add(prefix);
+        } else {
+            byKey.remove(op.key()); // re-inserted last: the order of the final writes follows the decisions'
+            byKey.put(op.key(), op);
+        }
+    }
+
+    List<StoreOp> ops() {
+        List<StoreOp> ops = new ArrayList<>(byKey.values());
+        ops.addAll(prefixes);
+        return ops;
+    }
+
+    int size() {
+        return byKey.size() + prefixes.size();
+    }
+
+    boolean isEmpty() {
+        return size() == 0;
+    }
+
+    private boolean underDeletedPrefix(String key) {
+        return prefixes.stream().anyMatch(p -> key.startsWith(p.key()));
+    }
+}
