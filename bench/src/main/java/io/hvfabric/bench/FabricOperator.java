@@ -53,8 +53,8 @@ final class FabricOperator implements AutoCloseable {
 
     static FabricOperator onLeader(Lab lab) throws InterruptedException {
         // A lab started --insecure speaks plaintext gRPC (and its agents migrate without TLS).
-        Optional<TlsFiles> tls = lab.tlsDir() == null ? Optional.empty()
-                : Optional.of(TlsFiles.inDir(lab.tlsDir(), "operator"));
+        Optional<TlsFiles> tls = lab.insecure() ? Optional.empty()
+                : Optional.of(TlsFiles.inDir(lab.keyDir("operator"), "operator"));
         List<String> replicas = lab.schedulerEndpoints();
         ManagedChannel any = GrpcTls.channel(replicas.get(0), tls);
         String leader;

@@ -36,11 +36,10 @@ public final class VsiBootLatencyBench {
         Lab lab = null;
         try {
             lab = flags.bool("reuse") ? reuseOrUp(dir, name) : up(dir, name);
-            Path tls = lab.tlsDir();
-            if (tls == null) {
+            if (lab.insecure()) {
                 throw new IllegalStateException("lab in " + dir + " runs --insecure; the benchmark needs its mTLS certs");
             }
-            Optional<TlsFiles> operatorTls = Optional.of(TlsFiles.inDir(tls, "operator"));
+            Optional<TlsFiles> operatorTls = Optional.of(TlsFiles.inDir(lab.keyDir("operator"), "operator"));
             String leader = leaderEndpoint(lab.schedulerEndpoints(), operatorTls);
             log("lab '" + lab.name() + "' up; talking to the leader at " + leader);
             ManagedChannel channel = GrpcTls.channel(leader, operatorTls);

@@ -14,6 +14,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import io.hvfabric.cli.ca.PemFiles;
 import io.hvfabric.cli.ca.Role;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.it.support.Hvctl;
@@ -24,11 +25,14 @@ import io.hvfabric.it.support.TestLab;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CommandsRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
+import io.hvfabric.proto.v1.GetHostInfoRequest;
 import io.hvfabric.proto.v1.HeartbeatRequest;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.ListVsisRequest;
+import io.hvfabric.proto.v1.NodeServiceGrpc;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.RegisterRequest;
+import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.store.Keys;
@@ -236,6 +240,112 @@ class SecurityIT {
         long ttl = etcd.getLeaseClient().timeToLive(stored.get(0).getLease(), LeaseOption.DEFAULT)
                 .get(10, TimeUnit.SECONDS).getGrantedTTL();
         assertThat(Duration.ofSeconds(ttl)).isGreaterThanOrEqualTo(Duration.ofDays(7));
+    }
+
+    /**
+     * A revoked certificate is refused within the stated bound: by every replica within 1 s of `hvctl ca revoke`
+     * returning, on a connection opened before and on a new one; by the agent within one heartbeat interval more (2 s
+     * at the default --host-lease-ttl). The revocation and the refusal are in the audit log; every other certificate
+     * (the lab's operator, the schedulers at the agent) goes on working.
+     */
+    @Test
+    void aRevokedCertificateIsRefusedWithinTheStatedBound() throws Exception {
+        lab.lab().issueClient("ops-2", Role.OPERATOR);
+        lab.lab().issueClient("sched-9", Role.SCHEDULER);
+        String operatorSerial = serialOf("ops-2");
+        String schedulerSerial = serialOf("sched-9");
+        String agentAddress = RecordCodec.decode(host1Before.getValue(), HostRecord.getDefaultInstance()).getAddress();
+        List<ManagedChannel> opened = new java.util.ArrayList<>();
+        try {
+            List<ManagedChannel> replicas = new java.util.ArrayList<>();
+            for (String endpoint : lab.lab().schedulerEndpoints()) {
+                replicas.add(GrpcTls.channel(endpoint, Optional.of(LabKeys.of(lab.lab(), "ops-2"))));
+            }
+            opened.addAll(replicas);
+            ManagedChannel atAgent = GrpcTls.channel(agentAddress, Optional.of(LabKeys.of(lab.lab(), "sched-9")));
+            opened.add(atAgent);
+            for (ManagedChannel replica : replicas) {
+                assertThat(operator(replica).listVsis(ListVsisRequest.getDefaultInstance()).getVsisList())
+                        .extracting(Vsi::getName).containsExactly("keep");
+            }
+            assertThat(node(atAgent).getHostInfo(GetHostInfoRequest.getDefaultInstance()).getHostId())
+                    .isEqualTo("host-1");
+
+            hvctl.ok("ca", "revoke", LabKeys.of(lab.lab(), "ops-2").cert().toString(), "--reason", "SecurityIT");
+            long revoked = System.nanoTime();
+            for (ManagedChannel replica : replicas) {
+                awaitRevoked(() -> operator(replica).listVsis(ListVsisRequest.getDefaultInstance()), operatorSerial,
+                        revoked, Duration.ofSeconds(1));
+            }
+            for (String endpoint : lab.lab().schedulerEndpoints()) {
+                ManagedChannel fresh = GrpcTls.channel(endpoint, Optional.of(LabKeys.of(lab.lab(), "ops-2")));
+                opened.add(fresh);
+                assertRevoked(() -> operator(fresh).listVsis(ListVsisRequest.getDefaultInstance()), operatorSerial);
+            }
+            assertRevoked(() -> operator(replicas.get(0)).createVsi(CreateVsiRequest.newBuilder()
+                    .setSpec(VsiSpec.newBuilder().setName("intruder").setVcpus(1).setMemoryMib(128)).build()),
+                    operatorSerial);
+
+            hvctl.ok("ca", "revoke", "--serial", schedulerSerial);
+            awaitRevoked(() -> node(atAgent).getHostInfo(GetHostInfoRequest.getDefaultInstance()), schedulerSerial,
+                    System.nanoTime(), Duration.ofSeconds(3));
+            ManagedChannel asSched1 = GrpcTls.channel(agentAddress, Optional.of(LabKeys.of(lab.lab(), "sched-1")));
+            opened.add(asSched1);
+            assertThat(node(asSched1).getHostInfo(GetHostInfoRequest.getDefaultInstance()).getHostId())
+                    .as("the lab's own scheduler certificate at the agent").isEqualTo("host-1");
+        } finally {
+            opened.forEach(ManagedChannel::shutdownNow);
+        }
+
+        JsonNode list = hvctl.json("ca", "revoked");
+        assertThat(StreamSupport.stream(list.spliterator(), false).map(r -> r.path("serial").asText()).toList())
+                .contains(operatorSerial, schedulerSerial);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            List<String> audited = StreamSupport.stream(hvctl.json("audit", "--limit", "1000").spliterator(), false)
+                    .filter(r -> r.path("object").asText().equals(operatorSerial)
+                            || r.path("principal").path("name").asText().equals("ops-2"))
+                    .map(r -> r.path("principal").path("role").asText() + "/" + r.path("principal").path("name")
+                            .asText() + " " + r.path("method").asText() + " " + r.path("object").asText() + " "
+                            + r.path("code").asText() + " " + r.path("message").asText())
+                    .toList();
+            assertThat(audited).containsExactly(
+                    "operator/operator RevokeCertificate " + operatorSerial + " OK ",
+                    "operator/ops-2 CreateVsi  UNAUTHENTICATED certificate serial " + operatorSerial
+                            + " is revoked"); // refused before its request was read: no object
+        });
+    }
+
+    private static String serialOf(String name) throws Exception {
+        return PemFiles.readCertificate(LabKeys.of(lab.lab(), name).cert()).getSerialNumber().toString(16);
+    }
+
+    /** Polls {@code call} until it is refused as revoked; fails if that takes longer than {@code bound}. */
+    private static void awaitRevoked(Runnable call, String serial, long since, Duration bound)
+            throws InterruptedException {
+        while (true) {
+            try {
+                call.run();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
+                    throw e;
+                }
+                assertThat(e.getStatus().getDescription()).isEqualTo("certificate serial " + serial + " is revoked");
+                return;
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - since)).as("refused within " + bound).isLessThan(bound);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void assertRevoked(Runnable call, String serial) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(e.getStatus().getDescription()).isEqualTo("certificate serial " + serial + " is revoked");
+        });
+    }
+
+    private static NodeServiceGrpc.NodeServiceBlockingStub node(Channel channel) {
+        return NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
     private static String[] etcdctl(String endpoint, String certificate, String... args) {

@@ -28,8 +28,10 @@ public final class MigrationPhases {
         t.put(Phase.PENDING, EnumSet.of(Phase.PREPARING_TARGET, Phase.CANCELLED, Phase.FAILED, Phase.ROLLED_BACK));
         t.put(Phase.PREPARING_TARGET, EnumSet.of(Phase.PRECOPY, Phase.FAILED, Phase.ROLLED_BACK, Phase.CANCELLED));
         t.put(Phase.PRECOPY, EnumSet.of(Phase.SWITCHOVER, Phase.FAILED, Phase.ROLLED_BACK, Phase.CANCELLED));
-        // Ownership already moved in etcd: the only way out is forward.
-        t.put(Phase.SWITCHOVER, EnumSet.of(Phase.COMPLETED));
+        // The memory arrived and both copies are paused while the target is resumed; the source still owns the VSI.
+        // COMPLETED (ownership moves) only once the target confirmed the guest runs there; if it cannot run it, the
+        // source's paused copy is resumed instead.
+        t.put(Phase.SWITCHOVER, EnumSet.of(Phase.COMPLETED, Phase.ROLLED_BACK));
         for (Phase terminal : TERMINAL) {
             t.put(terminal, EnumSet.noneOf(Phase.class));
         }

@@ -38,8 +38,9 @@ public final class MigrationStateMachine {
     }
 
     /**
-     * Deterministic recovery after leader failover. Before SWITCHOVER the VSI still belongs to the source, so the
-     * safe move is to undo; from SWITCHOVER on, etcd already names the target as owner, so the only move is forward.
+     * Deterministic recovery after leader failover. Before SWITCHOVER the target never ran the guest, so the safe move
+     * is to undo. In SWITCHOVER the previous leader may already have resumed the target, so only the target can say
+     * which copy is the guest: forward if it confirms the guest runs there, else undo.
      *
      * @throws IllegalArgumentException for a phase that no valid record has (unset or unknown)
      */
@@ -47,7 +48,7 @@ public final class MigrationStateMachine {
         Objects.requireNonNull(phase, "phase must not be null");
         return switch (phase) {
             case PENDING, PREPARING_TARGET, PRECOPY -> RecoveryAction.ROLL_BACK;
-            case SWITCHOVER -> RecoveryAction.COMPLETE;
+            case SWITCHOVER -> RecoveryAction.CONFIRM_TARGET;
             case COMPLETED, FAILED, ROLLED_BACK, CANCELLED -> RecoveryAction.NONE;
             case PHASE_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException(
                     "migration phase must be a known phase other than PHASE_UNSPECIFIED to recover, got " + phase);

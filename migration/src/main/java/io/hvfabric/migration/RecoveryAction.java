@@ -1,25 +1,31 @@
 package io.hvfabric.migration;
 
 import io.hvfabric.proto.v1.Migration.Phase;
-import java.util.Optional;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** What a newly elected leader does with a migration record it inherits. */
 public enum RecoveryAction {
     /** Nothing moved yet: destroy the target's incoming QEMU (if any), release the reservation, end ROLLED_BACK. */
-    ROLL_BACK(Phase.ROLLED_BACK),
-    /** Ownership already moved in etcd: make sure the target runs the VSI and the source copy is gone, end COMPLETED. */
-    COMPLETE(Phase.COMPLETED),
+    ROLL_BACK(EnumSet.of(Phase.ROLLED_BACK)),
+    /**
+     * The memory arrived and the target may already run the guest: resume it there (idempotent). If the target
+     * confirms the guest runs, move ownership and end COMPLETED; otherwise destroy the target's copy, resume the
+     * source's and end ROLLED_BACK.
+     */
+    CONFIRM_TARGET(EnumSet.of(Phase.COMPLETED, Phase.ROLLED_BACK)),
     /** The record is terminal: nothing to do. */
-    NONE(null);
+    NONE(EnumSet.noneOf(Phase.class));
 
-    private final Phase resultingPhase;
+    private final Set<Phase> outcomes;
 
-    RecoveryAction(Phase resultingPhase) {
-        this.resultingPhase = resultingPhase;
+    RecoveryAction(Set<Phase> outcomes) {
+        this.outcomes = Collections.unmodifiableSet(outcomes);
     }
 
-    /** The phase to write once the action is done; empty for {@link #NONE}. */
-    public Optional<Phase> resultingPhase() {
-        return Optional.ofNullable(resultingPhase);
+    /** The phases the action may end the record in; empty for {@link #NONE}. */
+    public Set<Phase> outcomes() {
+        return outcomes;
     }
 }

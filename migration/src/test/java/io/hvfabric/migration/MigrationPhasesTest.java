@@ -32,7 +32,8 @@ class MigrationPhasesTest {
                 Phase.PRECOPY, Phase.FAILED, Phase.ROLLED_BACK, Phase.CANCELLED);
         assertThat(MigrationPhases.allowedNext(Phase.PRECOPY)).containsExactlyInAnyOrder(
                 Phase.SWITCHOVER, Phase.FAILED, Phase.ROLLED_BACK, Phase.CANCELLED);
-        assertThat(MigrationPhases.allowedNext(Phase.SWITCHOVER)).containsExactly(Phase.COMPLETED);
+        assertThat(MigrationPhases.allowedNext(Phase.SWITCHOVER)).containsExactlyInAnyOrder(
+                Phase.COMPLETED, Phase.ROLLED_BACK);
     }
 
     @Test
@@ -53,8 +54,10 @@ class MigrationPhasesTest {
     }
 
     @Test
-    void switchoverCannotGoBackToTheSource() {
-        assertThat(MigrationPhases.canTransition(Phase.SWITCHOVER, Phase.ROLLED_BACK)).isFalse();
+    void aSwitchoverEndsOnlyOnTheTargetsWordNeverByCancelOrFailure() {
+        // COMPLETED when the target confirms the guest runs there, ROLLED_BACK (source resumed) when it cannot.
+        assertThat(MigrationPhases.canTransition(Phase.SWITCHOVER, Phase.COMPLETED)).isTrue();
+        assertThat(MigrationPhases.canTransition(Phase.SWITCHOVER, Phase.ROLLED_BACK)).isTrue();
         assertThat(MigrationPhases.canTransition(Phase.SWITCHOVER, Phase.FAILED)).isFalse();
         assertThat(MigrationPhases.canTransition(Phase.SWITCHOVER, Phase.CANCELLED)).isFalse();
     }

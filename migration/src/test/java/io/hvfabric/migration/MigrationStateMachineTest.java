@@ -55,12 +55,12 @@ class MigrationStateMachineTest {
 
     @Test
     void illegalTransitionNamesMigrationFromAndTo() {
-        assertThatThrownBy(() -> MigrationStateMachine.transition(record(Phase.SWITCHOVER), Phase.ROLLED_BACK, "x", T0))
+        assertThatThrownBy(() -> MigrationStateMachine.transition(record(Phase.SWITCHOVER), Phase.CANCELLED, "x", T0))
                 .isInstanceOfSatisfying(IllegalTransitionException.class, e -> {
                     assertThat(e.from()).isEqualTo(Phase.SWITCHOVER);
-                    assertThat(e.to()).isEqualTo(Phase.ROLLED_BACK);
+                    assertThat(e.to()).isEqualTo(Phase.CANCELLED);
                     assertThat(e.migrationId()).isEqualTo("m-1");
-                    assertThat(e.getMessage()).contains("m-1", "SWITCHOVER -> ROLLED_BACK", "[COMPLETED]");
+                    assertThat(e.getMessage()).contains("m-1", "SWITCHOVER -> CANCELLED", "[COMPLETED, ROLLED_BACK]");
                 });
     }
 
@@ -77,11 +77,13 @@ class MigrationStateMachineTest {
     }
 
     @Test
-    void recoveryRollsBackBeforeSwitchoverAndCompletesFromIt() {
+    void recoveryRollsBackBeforeSwitchoverAndAsksTheTargetInIt() {
         assertThat(MigrationStateMachine.recoveryFor(Phase.PENDING)).isEqualTo(RecoveryAction.ROLL_BACK);
         assertThat(MigrationStateMachine.recoveryFor(Phase.PREPARING_TARGET)).isEqualTo(RecoveryAction.ROLL_BACK);
         assertThat(MigrationStateMachine.recoveryFor(Phase.PRECOPY)).isEqualTo(RecoveryAction.ROLL_BACK);
-        assertThat(MigrationStateMachine.recoveryFor(Phase.SWITCHOVER)).isEqualTo(RecoveryAction.COMPLETE);
+        assertThat(MigrationStateMachine.recoveryFor(Phase.SWITCHOVER)).isEqualTo(RecoveryAction.CONFIRM_TARGET);
+        assertThat(RecoveryAction.CONFIRM_TARGET.outcomes()).containsExactlyInAnyOrder(Phase.COMPLETED,
+                Phase.ROLLED_BACK);
         assertThat(MigrationStateMachine.recoveryFor(Phase.FAILED)).isEqualTo(RecoveryAction.NONE);
     }
 
@@ -93,10 +95,11 @@ class MigrationStateMachineTest {
             }
             RecoveryAction action = MigrationStateMachine.recoveryFor(p);
             assertThat(action == RecoveryAction.NONE).as("NONE iff terminal: %s", p).isEqualTo(MigrationPhases.isTerminal(p));
-            action.resultingPhase().ifPresent(to -> {
+            assertThat(action.outcomes().isEmpty()).as("no outcome iff NONE: %s", p).isEqualTo(action == RecoveryAction.NONE);
+            for (Phase to : action.outcomes()) {
                 Migration recovered = MigrationStateMachine.transition(record(p), to, "leader failover", T0);
                 assertThat(MigrationPhases.isTerminal(recovered.getPhase())).isTrue();
-            });
+            }
         }
     }
 

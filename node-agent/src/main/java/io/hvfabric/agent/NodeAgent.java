@@ -7,6 +7,7 @@ import io.hvfabric.agent.host.HostFacts;
 import io.hvfabric.agent.host.AcceleratorDecider;
 import io.hvfabric.agent.host.UsageSample;
 import io.hvfabric.agent.link.CommandStream;
+import io.hvfabric.agent.link.LearnedDenyList;
 import io.hvfabric.agent.link.SchedulerEndpoints;
 import io.hvfabric.agent.link.SchedulerLink;
 import io.hvfabric.agent.link.TermGuard;
@@ -68,6 +69,7 @@ public final class NodeAgent implements AutoCloseable {
     private final AgentConfig config;
     private final AgentMetrics metrics = new AgentMetrics();
     private final TermGuard terms = new TermGuard();
+    private final LearnedDenyList revoked = new LearnedDenyList();
     private final AtomicReference<DesiredState> desired = new AtomicReference<>(DesiredState.getDefaultInstance());
     private HostDiscovery discovery;
     private HostProfile profile;
@@ -138,7 +140,7 @@ public final class NodeAgent implements AutoCloseable {
 
         NodeServiceImpl nodeService = new NodeServiceImpl(this::hostInfo, driver::consoleLog, this::assignedHere,
                 migrationHandlers(launchSpecs, migrationSessions),
-                new GuestCalls(guests, driver, config.hostId()));
+                new GuestCalls(guests, driver, config.hostId()), revoked);
         closeables.push(nodeService);
         server = GrpcServerFactory.start(GrpcTls.serverBuilder(socket(config.listen()), config.tls()), nodeService);
         closeables.push(() -> {
@@ -174,7 +176,7 @@ public final class NodeAgent implements AutoCloseable {
             public List<VsiStatus> vsis() {
                 return reconciler.statuses();
             }
-        }, terms, new SchedulerLink.Listener() {
+        }, terms, revoked, new SchedulerLink.Listener() {
             @Override
             public void onRegistered(RegisterResponse response) {
                 metrics.registrations.inc();

@@ -38,6 +38,7 @@ import io.hvfabric.scheduler.maintenance.RebalanceService;
 import io.hvfabric.scheduler.migrate.AgentChannels;
 import io.hvfabric.scheduler.rebalance.Cooldown;
 import io.hvfabric.scheduler.rebalance.RebalancePlanner;
+import io.hvfabric.scheduler.revocation.CertificateRevocations;
 import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
@@ -165,7 +166,8 @@ public final class Scheduler implements AutoCloseable {
                 agentChannels::forAddress);
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
                 agentChannels::forAddress, exec, migrationOps, migrations, registry, drains, rebalancer,
-                new TenantOperations(view, keys, writer));
+                new TenantOperations(view, keys, writer),
+                new CertificateRevocations(etcd.getKVClient(), keys, view, config.id(), Clock.systemUTC()));
 
         // Each replica records the calls it receives, off the calls' path; stopped after the server, so the last
         // calls' records are still written.

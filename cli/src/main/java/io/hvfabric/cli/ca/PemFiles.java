@@ -38,6 +38,11 @@ public final class PemFiles {
         writeAtomically(file, toPem(new JcaPKCS8Generator(key, null)), OWNER_ONLY);
     }
 
+    /** The certificate alone as PEM, whatever else the file it came from held. */
+    public static String certificatePem(X509Certificate certificate) throws IOException {
+        return toPem(certificate);
+    }
+
     public static X509Certificate readCertificate(Path file) throws IOException {
         Object parsed = parseOne(file);
         if (!(parsed instanceof X509CertificateHolder holder)) {

@@ -5,7 +5,16 @@ import io.hvfabric.cli.CliException;
 import io.hvfabric.cli.ca.FabricCa;
 import io.hvfabric.cli.ca.FabricCaException;
 import io.hvfabric.cli.ca.IssuedCertificate;
+import io.hvfabric.cli.ca.PemFiles;
 import io.hvfabric.cli.ca.Role;
+import io.hvfabric.cli.client.SchedulerClient;
+import io.hvfabric.cli.output.RevocationViews;
+import io.hvfabric.proto.v1.ListRevokedCertificatesRequest;
+import io.hvfabric.proto.v1.RevokeCertificateRequest;
+import io.hvfabric.proto.v1.RevokeCertificateResponse;
+import io.hvfabric.proto.v1.RevokedCertificate;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -20,9 +29,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The fabric CA: local files only, no scheduler involved. */
-@Command(name = "ca", description = "Create the fabric CA and issue certificates from it.",
-        subcommands = {CaCommands.Init.class, CaCommands.Issue.class})
+/**
+ * The fabric CA: init and issue work on local files only, no scheduler involved; revoke and revoked ask the
+ * scheduler, which keeps the deny list every replica and agent honours.
+ */
+@Command(name = "ca", description = "Create the fabric CA and issue certificates from it; revoke them.",
+        subcommands = {CaCommands.Init.class, CaCommands.Issue.class, CaCommands.Revoke.class,
+            CaCommands.Revoked.class})
 final class CaCommands {
 
     @Command(name = "init", description = "Create a CA (EC P-256, 10 years) as DIR/ca.crt and DIR/ca.key.")
@@ -108,6 +121,75 @@ final class CaCommands {
             } catch (CertificateParsingException e) {
                 return "";
             }
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke a certificate (operators only): every scheduler refuses it within "
+            + "1s, every agent within one heartbeat interval, on connections already open too. Revoking it again "
+            + "changes nothing.")
+    static final class Revoke extends ClientCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.crt",
+                description = "The certificate (PEM); only the certificate is sent, never a key beside it.")
+        Path file;
+
+        @Option(names = "--serial", paramLabel = "HEX",
+                description = "Its serial number instead, when the file is gone (hex; colons as openssl prints them).")
+        String serial;
+
+        @Option(names = "--reason", paramLabel = "TEXT",
+                description = "Why, for the record (at most 200 printable ASCII characters).")
+        String reason;
+
+        private String pem;
+
+        @Override
+        void validate() {
+            if (file == null && serial == null) {
+                throw CliException.usage("FILE.crt or --serial: name the certificate to revoke");
+            }
+            if (file != null && serial != null) {
+                throw CliException.usage("FILE.crt and --serial: give one of them, not both");
+            }
+            if (file != null) {
+                pem = certificatePem(file);
+            }
+        }
+
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            RevokeCertificateRequest.Builder request = RevokeCertificateRequest.newBuilder();
+            if (pem != null) {
+                request.setPem(pem);
+            } else {
+                request.setSerial(serial);
+            }
+            if (reason != null) {
+                request.setReason(reason);
+            }
+            RevokeCertificateResponse answer = client.call(stub -> stub.revokeCertificate(request.build()));
+            printer.object(answer, () -> RevocationViews.revoked(answer, context().clock().instant()));
+            return 0;
+        }
+
+        private static String certificatePem(Path file) {
+            try {
+                return PemFiles.certificatePem(PemFiles.readCertificate(file));
+            } catch (NoSuchFileException e) {
+                throw CliException.usage("FILE.crt: no such file: " + file, e);
+            } catch (IOException e) {
+                throw CliException.usage("FILE.crt: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "revoked", description = "List the revoked certificates, oldest revocation first (operators only).")
+    static final class Revoked extends ClientCommand {
+        @Override
+        int execute(SchedulerClient client, Printer printer) {
+            List<RevokedCertificate> revoked = client.call(stub -> stub.listRevokedCertificates(
+                    ListRevokedCertificatesRequest.getDefaultInstance())).getCertificatesList();
+            printer.array(revoked, () -> RevocationViews.list(revoked, context().clock().instant()));
+            return 0;
         }
     }
 

@@ -1,9 +1,12 @@
 package io.hvfabric.cli.testing;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.proto.v1.AuditPrincipal;
 import io.hvfabric.proto.v1.AuditRecord;
 import io.hvfabric.proto.v1.ClusterStatus;
 import io.hvfabric.proto.v1.ConsoleChunk;
@@ -35,16 +38,26 @@ import io.hvfabric.proto.v1.ListImagesResponse;
 import io.hvfabric.proto.v1.ListVsisRequest;
 import io.hvfabric.proto.v1.ListVsisResponse;
 import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.proto.v1.ListRevokedCertificatesRequest;
+import io.hvfabric.proto.v1.ListRevokedCertificatesResponse;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
+import io.hvfabric.proto.v1.RevokeCertificateRequest;
+import io.hvfabric.proto.v1.RevokeCertificateResponse;
+import io.hvfabric.proto.v1.RevokedCertificate;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,7 +76,11 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     public final List<Object> requests = new CopyOnWriteArrayList<>();
     /** What ListAudit answers. */
     public final List<AuditRecord> audit = new CopyOnWriteArrayList<>();
+    /** The deny list by serial, in revocation order; a PEM request revokes serial 4d. */
+    public final Map<String, RevokedCertificate> revoked = Collections.synchronizedMap(new LinkedHashMap<>());
     public final AtomicInteger calls = new AtomicInteger();
+    /** Time left before each unary call's deadline as it arrived; none recorded for a call without one. */
+    public final List<Duration> deadlines = new CopyOnWriteArrayList<>();
     public volatile ClusterStatus clusterStatus = ClusterStatus.getDefaultInstance();
     /** States a new VSI passes through after PENDING, one per WatchVsi message. */
     public volatile List<Vsi.State> lifecycle = List.of(Vsi.State.SCHEDULED, Vsi.State.STARTING, Vsi.State.RUNNING);
@@ -301,6 +318,32 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
         respond(response, ListAuditResponse.newBuilder().addAllRecords(audit).build());
     }
 
+    /** Answers a revocation as the scheduler does: the first record of a serial, {@code already_revoked} after. */
+    @Override
+    public void revokeCertificate(RevokeCertificateRequest request,
+                                  StreamObserver<RevokeCertificateResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        String serial = request.hasSerial() ? request.getSerial().toLowerCase(Locale.ROOT) : "4d";
+        RevokedCertificate first = revoked.get(serial);
+        if (first != null) {
+            respond(response, RevokeCertificateResponse.newBuilder().setRevoked(first).setAlreadyRevoked(true).build());
+            return;
+        }
+        RevokedCertificate record = RevokedCertificate.newBuilder().setSerial(serial).setReason(request.getReason())
+                .setRevokedBy(AuditPrincipal.newBuilder().setRole("operator").setName("operator")).build();
+        revoked.put(serial, record);
+        respond(response, RevokeCertificateResponse.newBuilder().setRevoked(record).build());
+    }
+
+    @Override
+    public void listRevokedCertificates(ListRevokedCertificatesRequest request,
+                                        StreamObserver<ListRevokedCertificatesResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        respond(response, ListRevokedCertificatesResponse.newBuilder().addAllCertificates(revoked.values()).build());
+    }
+
     @Override
     public void createTenant(CreateTenantRequest request, StreamObserver<TenantStatus> response) {
         requests.add(request);
@@ -368,6 +411,10 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
 
     private boolean failed(StreamObserver<?> response) {
         calls.incrementAndGet();
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline != null) {
+            deadlines.add(Duration.ofMillis(deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+        }
         if (delayMillis > 0) {
             try {
                 Thread.sleep(delayMillis);

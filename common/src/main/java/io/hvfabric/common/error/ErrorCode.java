@@ -13,6 +13,8 @@ public enum ErrorCode {
     FAILED_PRECONDITION(Status.Code.FAILED_PRECONDITION),
     RESOURCE_EXHAUSTED(Status.Code.RESOURCE_EXHAUSTED),
     PERMISSION_DENIED(Status.Code.PERMISSION_DENIED),
+    /** The caller's credentials are no good any more (a revoked certificate), whatever it asks. */
+    UNAUTHENTICATED(Status.Code.UNAUTHENTICATED),
     NOT_LEADER(Status.Code.UNAVAILABLE),
     UNAVAILABLE(Status.Code.UNAVAILABLE),
     INTERNAL(Status.Code.INTERNAL);
@@ -43,8 +45,9 @@ public enum ErrorCode {
             case RESOURCE_EXHAUSTED:
                 return RESOURCE_EXHAUSTED;
             case PERMISSION_DENIED:
-            case UNAUTHENTICATED:
                 return PERMISSION_DENIED;
+            case UNAUTHENTICATED:
+                return UNAUTHENTICATED;
             case UNAVAILABLE:
             case DEADLINE_EXCEEDED:
             case CANCELLED:

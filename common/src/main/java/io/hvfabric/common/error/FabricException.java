@@ -68,6 +68,10 @@ public final class FabricException extends RuntimeException {
         return new FabricException(ErrorCode.PERMISSION_DENIED, format(msg, args), null, null, null);
     }
 
+    public static FabricException unauthenticated(String msg, Object... args) {
+        return new FabricException(ErrorCode.UNAUTHENTICATED, format(msg, args), null, null, null);
+    }
+
     /** {@code leaderHint} names the current leader (e.g. its replica id or host:port), or is null/blank if unknown. */
     public static FabricException notLeader(String leaderHint) {
         String hint = leaderHint == null || leaderHint.isBlank() ? null : leaderHint;

@@ -30,10 +30,12 @@ import javax.net.ssl.SSLSession;
  * without a certificate during the handshake), so it is given {@link Peer#INSECURE}. A TLS session whose
  * certificate has no CN is refused as UNAUTHENTICATED.
  *
- * <p>Services guard methods with {@link #requireRole(String...)}.
+ * <p>Services guard methods with {@link #requireRole(String...)}. The certificate's serial is kept beside the peer
+ * ({@link #currentSerial}), for the {@link DenyList}: it names the certificate, where the peer names only its holder.
  */
 public final class PeerIdentity implements ServerInterceptor {
     private static final Context.Key<Peer> PEER = Context.key("hvfabric-peer");
+    private static final Context.Key<CertificateSerial> SERIAL = Context.key("hvfabric-peer-serial");
     /** GeneralName tag of a uniformResourceIdentifier SAN (RFC 5280). */
     private static final int URI_NAME = 6;
 
@@ -41,24 +43,28 @@ public final class PeerIdentity implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        Peer peer;
         if (session == null) {
-            peer = Peer.INSECURE;
-        } else {
-            Optional<Peer> fromCert = fromSession(session);
-            if (fromCert.isEmpty()) {
-                call.close(Status.UNAUTHENTICATED.withDescription("client certificate has no common name"),
-                        new Metadata());
-                return new ServerCall.Listener<>() {};
-            }
-            peer = fromCert.get();
+            return Contexts.interceptCall(Context.current().withValue(PEER, Peer.INSECURE), call, headers, next);
         }
-        return Contexts.interceptCall(Context.current().withValue(PEER, peer), call, headers, next);
+        Optional<X509Certificate> certificate = certificateOf(session);
+        Optional<Peer> fromCert = certificate.flatMap(PeerIdentity::fromCertificate);
+        if (fromCert.isEmpty()) {
+            call.close(Status.UNAUTHENTICATED.withDescription("client certificate has no common name"), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        Context context = Context.current().withValues(PEER, fromCert.get(),
+                SERIAL, CertificateSerial.of(certificate.get()));
+        return Contexts.interceptCall(context, call, headers, next);
     }
 
     /** The peer of the current call, if the call went through this interceptor. */
     public static Optional<Peer> current() {
         return Optional.ofNullable(PEER.get());
+    }
+
+    /** The serial of the current call's client certificate; empty on plaintext or outside this interceptor. */
+    public static Optional<CertificateSerial> currentSerial() {
+        return Optional.ofNullable(SERIAL.get());
     }
 
     /**
@@ -81,7 +87,7 @@ public final class PeerIdentity implements ServerInterceptor {
         return peer;
     }
 
-    static Optional<Peer> fromSession(SSLSession session) {
+    private static Optional<X509Certificate> certificateOf(SSLSession session) {
         Certificate[] chain;
         try {
             chain = session.getPeerCertificates();
@@ -91,7 +97,7 @@ public final class PeerIdentity implements ServerInterceptor {
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
             return Optional.empty();
         }
-        return fromCertificate((X509Certificate) chain[0]);
+        return Optional.of((X509Certificate) chain[0]);
     }
 
     /**

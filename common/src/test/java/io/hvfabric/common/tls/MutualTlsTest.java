@@ -16,7 +16,10 @@ import io.hvfabric.proto.v1.GetHostRequest;
 import io.hvfabric.proto.v1.Host;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,12 +41,13 @@ class MutualTlsTest {
     private Server server;
     private final List<ManagedChannel> channels = new ArrayList<>();
 
-    /** Answers GetHost with the caller's identity; only operators and schedulers may call it. */
+    /** Answers GetHost with the caller's identity (the address: its certificate's serial); operators and schedulers. */
     static final class WhoAmI extends OperatorServiceGrpc.OperatorServiceImplBase {
         @Override
         public void getHost(GetHostRequest request, StreamObserver<Host> response) {
             Peer peer = PeerIdentity.requireRole(Roles.OPERATOR, Roles.SCHEDULER);
-            response.onNext(Host.newBuilder().setId(peer.name()).setAdminState(peer.role()).build());
+            response.onNext(Host.newBuilder().setId(peer.name()).setAdminState(peer.role())
+                    .setAddress(PeerIdentity.currentSerial().map(CertificateSerial::hex).orElse("none")).build());
             response.onCompleted();
         }
     }
@@ -72,6 +76,20 @@ class MutualTlsTest {
 
         assertThat(reply.getId()).isEqualTo("alice");
         assertThat(reply.getAdminState()).isEqualTo(Roles.OPERATOR);
+    }
+
+    @Test
+    void theServerKnowsTheSerialOfTheCertificateTheClientPresented() throws Exception {
+        TlsFiles operator = fabricCa.issue(dir.resolve("op"), "hvctl", "alice", Roles.OPERATOR);
+        X509Certificate presented;
+        try (InputStream in = Files.newInputStream(operator.cert())) {
+            presented = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+
+        Host reply = stub(GrpcTls.channel("127.0.0.1:" + server.getPort(), Optional.of(operator)))
+                .getHost(GetHostRequest.getDefaultInstance());
+
+        assertThat(reply.getAddress()).isEqualTo(presented.getSerialNumber().toString(16));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.hvfabric.agent.guest.GuestCalls;
 import io.hvfabric.agent.migration.MigrationServiceHandlers;
 import io.hvfabric.agent.vsi.ConsoleTail;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.DenyList;
 import io.hvfabric.common.tls.PeerIdentity;
 import io.hvfabric.common.tls.Roles;
 import io.hvfabric.proto.v1.AwaitGuestRequest;
@@ -43,7 +44,8 @@ import java.util.function.Supplier;
 /**
  * What the scheduler may ask a node agent directly. Only schedulers: the service is bound behind a role check, so every
  * method (consoles, migration roles and control, guest exec) is refused to operators, tenants and other hosts' agents
- * before its handler runs.
+ * before its handler runs; and before the role, a revoked certificate ({@link DenyList}) is refused whatever it is,
+ * on each call, so also on a connection opened before the revocation.
  */
 public final class NodeServiceImpl implements NodeServiceGrpc.AsyncService, BindableService, AutoCloseable {
     private final Supplier<HostInfo> hostInfo;
@@ -51,6 +53,7 @@ public final class NodeServiceImpl implements NodeServiceGrpc.AsyncService, Bind
     private final Predicate<String> assignedHere;
     private final MigrationServiceHandlers migrations;
     private final GuestCalls guests;
+    private final DenyList revoked;
     private final ExecutorService consoleThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "console-tail");
         t.setDaemon(true);
@@ -58,7 +61,9 @@ public final class NodeServiceImpl implements NodeServiceGrpc.AsyncService, Bind
     });
 
     public NodeServiceImpl(Supplier<HostInfo> hostInfo, Function<String, Path> consoleLogs,
-                           Predicate<String> assignedHere, MigrationServiceHandlers migrations, GuestCalls guests) {
+                           Predicate<String> assignedHere, MigrationServiceHandlers migrations, GuestCalls guests,
+                           DenyList revoked) {
+        this.revoked = revoked;
         this.hostInfo = hostInfo;
         this.consoleLogs = consoleLogs;
         this.assignedHere = assignedHere;
@@ -72,6 +77,7 @@ public final class NodeServiceImpl implements NodeServiceGrpc.AsyncService, Bind
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(
                     ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                revoked.admit(PeerIdentity.currentSerial());
                 PeerIdentity.requireRole(Roles.SCHEDULER);
                 return next.startCall(call, headers);
             }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps this host registered and alive: registers, then heartbeats at the interval the scheduler asked for. A
  * heartbeat refused because the lease is gone (the host was declared DOWN meanwhile) leads to a fresh registration;
- * an unavailable replica leads to the next one.
+ * an unavailable replica leads to the next one. The answers also carry the certificate deny list
+ * ({@link LearnedDenyList}), so a revocation reaches this agent within one heartbeat interval.
  */
 public final class SchedulerLink implements AutoCloseable {
     /** What each heartbeat reports. */
@@ -44,6 +45,7 @@ public final class SchedulerLink implements AutoCloseable {
     private final Supplier<RegisterRequest> registration;
     private final Reporter reporter;
     private final TermGuard terms;
+    private final LearnedDenyList revoked;
     private final Listener listener;
     private final Thread thread;
     /** Nudges wake the sleeping loop; an interrupt would also cancel a heartbeat already on the wire. */
@@ -52,11 +54,12 @@ public final class SchedulerLink implements AutoCloseable {
     private volatile long leaseId;
 
     public SchedulerLink(SchedulerEndpoints endpoints, Supplier<RegisterRequest> registration, Reporter reporter,
-                         TermGuard terms, Listener listener) {
+                         TermGuard terms, LearnedDenyList revoked, Listener listener) {
         this.endpoints = endpoints;
         this.registration = registration;
         this.reporter = reporter;
         this.terms = terms;
+        this.revoked = revoked;
         this.listener = listener;
         this.thread = new Thread(this::run, "scheduler-link");
         this.thread.setDaemon(true);
@@ -83,6 +86,7 @@ public final class SchedulerLink implements AutoCloseable {
                 if (leaseId == 0) {
                     RegisterResponse r = stub(channel).register(registration.get());
                     terms.admit(r.getTerm());
+                    revoked.learn(r.getRevocations());
                     leaseId = r.getLeaseId();
                     intervalMs = r.getHeartbeatIntervalMs();
                     LOG.info("registered with {} (leader {}, term {})", endpoints.currentAddress(), r.getLeader(),
@@ -94,8 +98,10 @@ public final class SchedulerLink implements AutoCloseable {
                             .setLeaseId(leaseId)
                             .setUsage(reporter.usage())
                             .addAllVsis(reporter.vsis())
+                            .setRevocationsAfter(revoked.revision())
                             .build());
                     terms.admit(answer.getTerm());
+                    revoked.learn(answer.getRevocations());
                     listener.onHeartbeat(true);
                 }
             } catch (StatusRuntimeException e) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Target role: starts the VSI's QEMU with exactly the launch spec a normal start would use, but waiting for an
  * incoming migration ({@code -incoming defer}), arms the same capabilities as the source (both sides derive them from
  * {@code MigrationPolicy.plan} with the same inputs), listens, and watches until all memory arrived. The guest then
- * stays paused until {@link #resume}, after the scheduler moved ownership.
+ * stays paused until {@link #resume}, whose "running" is the confirmation on which the scheduler moves ownership here.
+ * Until the guest runs, its QEMU dies with this agent (the driver's watchdog): the source still has the guest.
  */
 public final class MigrationTarget {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationTarget.class);

@@ -17,6 +17,7 @@ import io.hvfabric.cli.ca.FabricCa;
 import io.hvfabric.cli.ca.IssuedCertificate;
 import io.hvfabric.cli.ca.Role;
 import io.hvfabric.common.grpc.GrpcServerFactory;
+import io.hvfabric.common.tls.CertificateSerial;
 import io.hvfabric.common.tls.GrpcTls;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.proto.v1.AwaitGuestRequest;
@@ -35,6 +36,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +57,7 @@ class NodeServiceAuthorizationTest {
     Path dir;
 
     private final TermGuard terms = new TermGuard();
+    private final Set<CertificateSerial> revoked = ConcurrentHashMap.newKeySet();
     private FabricCa ca;
     private Server server;
     private NodeServiceImpl service;
@@ -67,7 +71,7 @@ class NodeServiceAuthorizationTest {
         monitors = new GuestMonitors(driver::guestAgentSocket, GuestPolicy.DEFAULT, Clock.systemUTC(), (vsi, state) -> { });
         service = new NodeServiceImpl(HostInfo::getDefaultInstance, driver::consoleLog, name -> false,
                 new MigrationServiceHandlers(Optional.empty(), Optional.empty(), terms),
-                new GuestCalls(monitors, driver, "h1"));
+                new GuestCalls(monitors, driver, "h1"), revoked::contains);
         server = GrpcServerFactory.start(GrpcTls.serverBuilder(new InetSocketAddress("127.0.0.1", 0),
                 Optional.of(tls(ca.issue("h1", Role.AGENT, List.of("127.0.0.1"), List.of())))), new PrometheusRegistry(),
                 service);
@@ -86,8 +90,11 @@ class NodeServiceAuthorizationTest {
     }
 
     private NodeServiceGrpc.NodeServiceBlockingStub as(String name, Role role) {
-        ManagedChannel channel = GrpcTls.channel("127.0.0.1:" + server.getPort(),
-                Optional.of(tls(ca.issue(name, role, List.of("127.0.0.1"), List.of()))));
+        return as(ca.issue(name, role, List.of("127.0.0.1"), List.of()));
+    }
+
+    private NodeServiceGrpc.NodeServiceBlockingStub as(IssuedCertificate certificate) {
+        ManagedChannel channel = GrpcTls.channel("127.0.0.1:" + server.getPort(), Optional.of(tls(certificate)));
         channels.add(channel);
         return NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     }
@@ -151,6 +158,33 @@ class NodeServiceAuthorizationTest {
         assertStatus(() -> leaked.receiveMigration(ReceiveMigrationRequest.newBuilder().setMigrationId("m1").build())
                 .hasNext(), Status.Code.PERMISSION_DENIED, denied);
         assertThat(terms.highest()).as("a refused call teaches no term").isZero();
+    }
+
+    /**
+     * A revoked scheduler certificate is refused every method, on a connection it opened before the revocation too,
+     * before the role check and before any term is looked at; another scheduler certificate still passes.
+     */
+    @Test
+    void aRevokedSchedulerCertificateIsRefusedOnItsOpenConnectionAndOnANewOne() {
+        IssuedCertificate stolen = ca.issue("s1", Role.SCHEDULER, List.of("127.0.0.1"), List.of());
+        NodeServiceGrpc.NodeServiceBlockingStub open = as(stolen);
+        assertThat(open.getHostInfo(GetHostInfoRequest.getDefaultInstance())).isNotNull();
+
+        CertificateSerial serial = CertificateSerial.of(stolen.certificate());
+        revoked.add(serial);
+
+        String refusal = "certificate serial " + serial.hex() + " is revoked";
+        MigrationControlRequest control = MigrationControlRequest.newBuilder().setMigrationId("m1").setName("vm1")
+                .setTerm(Long.MAX_VALUE).build();
+        assertStatus(() -> open.getHostInfo(GetHostInfoRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED,
+                refusal);
+        assertStatus(() -> open.abortMigration(control), Status.Code.UNAUTHENTICATED, refusal);
+        assertStatus(() -> open.receiveMigration(ReceiveMigrationRequest.newBuilder().setMigrationId("m1").build())
+                .hasNext(), Status.Code.UNAUTHENTICATED, refusal);
+        assertStatus(() -> as(stolen).getHostInfo(GetHostInfoRequest.getDefaultInstance()),
+                Status.Code.UNAUTHENTICATED, refusal);
+        assertThat(terms.highest()).as("a refused call teaches no term").isZero();
+        assertThat(as("s2", Role.SCHEDULER).getHostInfo(GetHostInfoRequest.getDefaultInstance())).isNotNull();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.hvfabric.common.tls.CertificateSerial;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.HeartbeatRequest;
@@ -12,11 +13,13 @@ import io.hvfabric.proto.v1.HeartbeatResponse;
 import io.hvfabric.proto.v1.HostUsage;
 import io.hvfabric.proto.v1.RegisterRequest;
 import io.hvfabric.proto.v1.RegisterResponse;
+import io.hvfabric.proto.v1.Revocations;
 import io.hvfabric.proto.v1.VsiStatus;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -48,31 +51,7 @@ class SchedulerLinkTest {
 
     @Test
     void aNudgeDuringAHeartbeatDoesNotCancelIt() throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new SlowScheduler()).build().start();
-        endpoints = new SchedulerEndpoints(List.of(new HostPort("127.0.0.1", server.getPort())), Optional.empty());
-        link = new SchedulerLink(endpoints, () -> RegisterRequest.newBuilder().setHostId("host-1").build(),
-                new SchedulerLink.Reporter() {
-                    @Override
-                    public HostUsage usage() {
-                        return HostUsage.getDefaultInstance();
-                    }
-
-                    @Override
-                    public List<VsiStatus> vsis() {
-                        return List.of();
-                    }
-                }, new TermGuard(), new SchedulerLink.Listener() {
-                    @Override
-                    public void onRegistered(RegisterResponse response) {
-                    }
-
-                    @Override
-                    public void onHeartbeat(boolean ok) {
-                        (ok ? successes : failures).incrementAndGet();
-                    }
-                });
-        link.start();
+        startLink(new SlowScheduler(), new LearnedDenyList());
         waitUntil(link::registered, Duration.ofSeconds(10));
 
         // Nudge every 20 ms while heartbeats (each 200 ms on the server) are on the wire.
@@ -87,6 +66,55 @@ class SchedulerLinkTest {
         assertThat(endpoints.currentAddress().port()).isEqualTo(server.getPort());
     }
 
+    /**
+     * The registration answer brings the whole deny list, each heartbeat asks only for what came after the newest
+     * revision held, and a lagging replica's answer (an older revision, fewer serials) takes nothing away.
+     */
+    @Test
+    void theDenyListIsLearnedFromRegistrationAndHeartbeatAnswers() throws Exception {
+        RevokingScheduler scheduler = new RevokingScheduler();
+        LearnedDenyList revoked = new LearnedDenyList();
+        startLink(scheduler, revoked);
+
+        waitUntil(() -> revoked.contains(new CertificateSerial("5a3f")), Duration.ofSeconds(10));
+        waitUntil(() -> revoked.contains(new CertificateSerial("77")), Duration.ofSeconds(10));
+        waitUntil(() -> scheduler.asked.size() >= 4, Duration.ofSeconds(10));
+
+        assertThat(scheduler.asked.subList(0, 3)).as("revocations_after of each heartbeat").containsExactly(5L, 9L, 9L);
+        assertThat(revoked.revision()).isEqualTo(9);
+        assertThat(revoked.contains(new CertificateSerial("5a3f"))).as("kept after the lagging answer").isTrue();
+        assertThat(revoked.contains(new CertificateSerial("5a40"))).isFalse();
+    }
+
+    private void startLink(AgentServiceGrpc.AgentServiceImplBase scheduler, LearnedDenyList revoked)
+            throws Exception {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(scheduler).build().start();
+        endpoints = new SchedulerEndpoints(List.of(new HostPort("127.0.0.1", server.getPort())), Optional.empty());
+        link = new SchedulerLink(endpoints, () -> RegisterRequest.newBuilder().setHostId("host-1").build(),
+                new SchedulerLink.Reporter() {
+                    @Override
+                    public HostUsage usage() {
+                        return HostUsage.getDefaultInstance();
+                    }
+
+                    @Override
+                    public List<VsiStatus> vsis() {
+                        return List.of();
+                    }
+                }, new TermGuard(), revoked, new SchedulerLink.Listener() {
+                    @Override
+                    public void onRegistered(RegisterResponse response) {
+                    }
+
+                    @Override
+                    public void onHeartbeat(boolean ok) {
+                        (ok ? successes : failures).incrementAndGet();
+                    }
+                });
+        link.start();
+    }
+
     private static void waitUntil(java.util.function.BooleanSupplier condition, Duration limit)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
@@ -95,6 +123,31 @@ class SchedulerLinkTest {
                 throw new AssertionError("condition not met within " + limit);
             }
             Thread.sleep(10);
+        }
+    }
+
+    /**
+     * Registration: serial 5a3f at revision 5. First heartbeat: 77 at revision 9 (if asked after 5); then a lagging
+     * replica's answers: revision 7, nothing new.
+     */
+    private static final class RevokingScheduler extends AgentServiceGrpc.AgentServiceImplBase {
+        final List<Long> asked = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+            response.onNext(RegisterResponse.newBuilder().setLeaseId(7).setHeartbeatIntervalMs(100).setTerm(1)
+                    .setRevocations(Revocations.newBuilder().addSerials("5a3f").setRevision(5)).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+            asked.add(request.getRevocationsAfter());
+            Revocations answer = asked.size() == 1 && request.getRevocationsAfter() < 9
+                    ? Revocations.newBuilder().addSerials("77").setRevision(9).build()
+                    : Revocations.newBuilder().setRevision(7).build();
+            response.onNext(HeartbeatResponse.newBuilder().setTerm(1).setRevocations(answer).build());
+            response.onCompleted();
         }
     }
 

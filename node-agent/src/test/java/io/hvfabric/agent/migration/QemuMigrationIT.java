@@ -1,12 +1,14 @@
 package io.hvfabric.agent.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import io.hvfabric.agent.cgroup.CgroupDetector;
 import io.hvfabric.agent.cgroup.CgroupManager;
 import io.hvfabric.agent.driver.Accelerator;
+import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.driver.qemu.QemuDriver;
@@ -20,6 +22,8 @@ import io.hvfabric.agent.vsi.ImageFiles;
 import io.hvfabric.agent.vsi.LaunchSpecs;
 import io.hvfabric.cli.ca.FabricCa;
 import io.hvfabric.cli.ca.Role;
+import io.hvfabric.common.error.ErrorCode;
+import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.migration.MigrationPolicy;
 import io.hvfabric.migration.PolicyConfig;
@@ -34,6 +38,10 @@ import io.hvfabric.proto.v1.SendMigrationRequest;
 import io.hvfabric.proto.v1.TargetEvent;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -491,6 +499,115 @@ class QemuMigrationIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> ticks(driverA.consoleLog(name)).size() >= before + 2);
         assertThat(source.cancel("m-cancel", name)).as("cancel is idempotent").isEqualTo("running");
         assertThat(source.abort("m-cancel", name)).as("abort leaves a running source running").isEqualTo("running");
+    }
+
+    /**
+     * The target's QEMU dies after the memory arrived, before it ran the guest (the switchover's failure case): the
+     * target answers ResumeTarget with NOT_FOUND, on which the scheduler rolls back, and the source's paused copy runs
+     * on from exactly where it stopped.
+     */
+    @Test
+    void aSwitchoverWhoseTargetDiedResumesTheSourcesPausedCopy() throws Exception {
+        VsiAssignment assignment = startSource("mig-rollback", "");
+        MigrationObjective objective = MigrationObjective.getDefaultInstance();
+        LinkedBlockingQueue<TargetEvent> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> targetDone = receive(assignment, objective, "m-rb", events, new CancelSignal());
+        TargetEvent ready = events.poll(60, TimeUnit.SECONDS);
+        assertThat(ready).isNotNull();
+        assertThat(ready.getKind()).isEqualTo(TargetEvent.Kind.READY);
+        List<MigrationProgress> samples = new CopyOnWriteArrayList<>();
+        source.send(sendRequest("m-rb", ready.getUri(), objective), samples::add, new CancelSignal());
+        assertThat(samples.get(samples.size() - 1).getStatus()).isEqualTo("completed");
+        TargetEvent loaded = events.poll(30, TimeUnit.SECONDS);
+        assertThat(loaded).isNotNull();
+        assertThat(loaded.getKind()).as("target event: %s", loaded).isEqualTo(TargetEvent.Kind.COMPLETED);
+        targetDone.get(10, TimeUnit.SECONDS);
+        assertThat(driverA.status(name)).isEqualTo(VmStatus.MIGRATED);
+        List<long[]> sourceTicks = ticks(driverA.consoleLog(name));
+        long[] lastSourceTick = sourceTicks.get(sourceTicks.size() - 1);
+
+        long targetPid = driverB.listRunning().get(0).pid();
+        ProcessHandle.of(targetPid).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> driverB.listRunning().isEmpty());
+
+        assertThatThrownBy(() -> target.resume("m-rb", name)).isInstanceOfSatisfying(FabricException.class,
+                e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(source.abort("m-rb", name)).as("the rollback resumes the paused source").isEqualTo("running");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ticks(driverA.consoleLog(name)).size() >= sourceTicks.size() + 2);
+        List<long[]> after = ticks(driverA.consoleLog(name)).subList(sourceTicks.size(), sourceTicks.size() + 2);
+        assertThat(after.get(0)[0]).as("the same guest counts on").isBetween(lastSourceTick[0] + 1,
+                lastSourceTick[0] + 2);
+        assertThat(after.get(1)[0]).isEqualTo(after.get(0)[0] + 1);
+        assertThat(after.get(0)[1]).as("uptime goes on: no reboot").isGreaterThan(lastSourceTick[1]);
+        assertThat(driverB.listRunning()).isEmpty();
+    }
+
+    /**
+     * kill -9 of the target agent during pre-copy. The source's QEMU keeps streaming into the target's -incoming
+     * QEMU, which needs no agent for that, so only its watchdog removes it: within a second of the agent's death
+     * (5 s allowed). The stream breaks with it and the source's guest runs on.
+     */
+    @Test
+    void anIncomingQemuDiesWithItsKilledAgent() throws Exception {
+        VsiAssignment assignment = startSource("mig-orphan");
+        MigrationObjective slow = MigrationObjective.newBuilder().setMaxBandwidthMibps(8).build();
+        Path request = tmp.resolve("receive-m-orphan.bin");
+        Files.write(request, ReceiveMigrationRequest.newBuilder()
+                .setMigrationId("m-orphan").setTerm(1).setAssignment(assignment.toByteString()).setTls(true)
+                .setSourceHost(HOST_IP).setSourceHostId("host-1").setObjective(slow).setMemoryMib(MEMORY_MIB)
+                .build().toByteArray());
+        Process agent = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), TargetAgentProcess.class.getName(),
+                tmp.resolve("run-b").toString(), imageDir.toString(), "hvfabric-it-mig-b", request.toString(),
+                tlsDir.toString(), "host-2")
+                .redirectError(tmp.resolve("target-agent.log").toFile())
+                .start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String ready = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, threads).get(90, TimeUnit.SECONDS);
+            assertThat(ready).as(Files.readString(tmp.resolve("target-agent.log"))).startsWith("READY tcp:");
+            List<VmHandle> incoming = driverB.listRunning();
+            assertThat(incoming).hasSize(1);
+
+            List<MigrationProgress> samples = new CopyOnWriteArrayList<>();
+            SendMigrationRequest send = sendRequest("m-orphan", ready.substring("READY ".length()), slow);
+            CompletableFuture<Void> sourceDone = CompletableFuture.runAsync(
+                    () -> source.send(send, samples::add, new CancelSignal()), threads);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (sourceDone.isDone()) {
+                    sourceDone.get(); // the source role refused: say why
+                }
+                return samples.stream().anyMatch(s -> s.getStatus().equals("active") && s.getTransferredBytes() > 0);
+            });
+
+            agent.destroyForcibly(); // SIGKILL
+            long killed = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> driverB.listRunning().isEmpty());
+            System.out.printf("QemuMigrationIT: incoming QEMU gone %d ms after its agent was killed%n",
+                    (System.nanoTime() - killed) / 1_000_000);
+            assertThat(Files.readString(incoming.get(0).runDir().resolve("qemu.log")))
+                    .contains("hvfabric watchdog: the node agent is gone; killing incoming QEMU pid "
+                            + incoming.get(0).pid());
+
+            sourceDone.get(60, TimeUnit.SECONDS);
+            assertThat(samples.get(samples.size() - 1).getStatus()).as("the stream broke with the target")
+                    .isIn("failed", "cancelled");
+            assertThat(source.abort("m-orphan", name)).isEqualTo("running");
+            int before = ticks(driverA.consoleLog(name)).size();
+            await().atMost(Duration.ofSeconds(30)).until(() -> ticks(driverA.consoleLog(name)).size() >= before + 2);
+        } finally {
+            agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     /** (tick number, uptime in centiseconds) per console line. */

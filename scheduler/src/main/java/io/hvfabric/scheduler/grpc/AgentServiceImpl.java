@@ -12,10 +12,12 @@ import io.hvfabric.proto.v1.HeartbeatRequest;
 import io.hvfabric.proto.v1.HeartbeatResponse;
 import io.hvfabric.proto.v1.RegisterRequest;
 import io.hvfabric.proto.v1.RegisterResponse;
+import io.hvfabric.proto.v1.Revocations;
 import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.SchedulerMetrics;
 import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.hosts.HostRegistry;
+import io.hvfabric.scheduler.revocation.AgentRevocations;
 import io.hvfabric.scheduler.view.ClusterView;
 import io.hvfabric.scheduler.vsi.ReportedStatus;
 import io.hvfabric.scheduler.vsi.VsiOperations;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler side of the agent protocol. Only agents may call it (the service is bound
  * {@link Authorization#guarded guarded}), and each only for its own host: every method checks the request's host id
- * against the caller first, before anything is stored or forwarded.
+ * against the caller first, before anything is stored or forwarded. Registration and heartbeat answers carry the
+ * certificate deny list ({@link AgentRevocations}), the only way an agent, which holds no etcd credentials, learns it.
  */
 public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, BindableService {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServiceImpl.class);
@@ -48,7 +51,8 @@ public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, Bi
 
     @Override
     public ServerServiceDefinition bindService() {
-        return Authorization.guarded(AgentServiceGrpc.bindService(this), CallPolicy.onlyFor(Roles.AGENT));
+        return Authorization.guarded(AgentServiceGrpc.bindService(this), CallPolicy.onlyFor(Roles.AGENT),
+                view::isRevoked);
     }
 
     @Override
@@ -58,8 +62,15 @@ public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, Bi
         RegisterResponse answer = forwarding.route(
                 term -> registry.register(term, request),
                 channel -> AgentServiceGrpc.newBlockingStub(channel).register(request));
-        response.onNext(answer);
+        response.onNext(withRevocations(answer));
         response.onCompleted();
+    }
+
+    /** The whole deny list, from this replica's view or the leader's (on a forwarded call), whichever is newer. */
+    private RegisterResponse withRevocations(RegisterResponse answer) {
+        Revocations here = AgentRevocations.after(view, 0);
+        return here.getRevision() > answer.getRevocations().getRevision()
+                ? answer.toBuilder().setRevocations(here).build() : answer;
     }
 
     /**
@@ -85,6 +96,7 @@ public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, Bi
         }
         response.onNext(HeartbeatResponse.newBuilder()
                 .setTerm(view.leader().map(ClusterView.Candidate::createRevision).orElse(0L))
+                .setRevocations(AgentRevocations.after(view, request.getRevocationsAfter()))
                 .build());
         response.onCompleted();
     }

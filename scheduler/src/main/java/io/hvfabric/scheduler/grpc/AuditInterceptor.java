@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.hvfabric.common.error.Excerpt;
 import io.hvfabric.common.tls.Peer;
 import io.hvfabric.common.tls.PeerIdentity;
 import io.hvfabric.common.tls.Roles;
@@ -109,7 +110,9 @@ public final class AuditInterceptor implements ServerInterceptor {
                     .setTime(Times.timestamp(received))
                     .setPrincipal(principal.map(AuditInterceptor::principal).orElse(AuditPrincipal.getDefaultInstance()))
                     .setMethod(method.getBareMethodName())
-                    .setObject(object.get())
+                    // Quoted as an error message quotes input: a refused 2 MiB name must neither make the record
+                    // too large for etcd (it would be dropped, the call unaudited) nor put controls on a terminal.
+                    .setObject(Excerpt.of(object.get()))
                     .setCode(status.getCode().name())
                     .setMessage(shortened(status.getDescription()))
                     .setReplica(replica)

@@ -4,6 +4,7 @@ import io.grpc.MethodDescriptor;
 import io.hvfabric.proto.v1.DrainHostRequest;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.RebalanceRequest;
+import io.hvfabric.scheduler.revocation.RevocationRequest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,7 @@ final class AuditedCalls {
         add(OperatorServiceGrpc.getRegisterImageMethod(), r -> r.getName());
         add(OperatorServiceGrpc.getCreateTenantMethod(), r -> r.getTenant().getName());
         add(OperatorServiceGrpc.getDeleteTenantMethod(), r -> r.getName());
+        add(OperatorServiceGrpc.getRevokeCertificateMethod(), RevocationRequest::serialNamed);
     }
 
     private AuditedCalls() {}

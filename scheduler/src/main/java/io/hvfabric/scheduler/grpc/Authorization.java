@@ -8,8 +8,11 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.hvfabric.common.error.ErrorTranslatingInterceptor;
+import io.hvfabric.common.error.Excerpt;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.tls.DenyList;
 import io.hvfabric.common.tls.Peer;
+import io.hvfabric.common.tls.PeerIdentity;
 import io.hvfabric.common.tls.Roles;
 import io.hvfabric.common.tls.TenantUri;
 import io.hvfabric.proto.v1.VsiSpec;
@@ -22,17 +25,20 @@ import java.util.List;
  * {@link CallPolicy}, so every method is refused to roles the policy does not name for it before its handler runs
  * (and so before anything is stored or forwarded). Agent calls are further bound to the caller's own host
  * ({@link #requireHost}), Kubernetes' node-authorizer rule: a host certificate speaks only for the host it names.
- * A tenant's principal is bound to its tenant the same way ({@link #scope}, {@link #ownedSpec}). {@link Peer#INSECURE}
- * (plaintext labs) may do everything.
+ * A tenant's principal is bound to its tenant the same way ({@link #scope}, {@link #ownedSpec}). Before any of that, a
+ * revoked certificate ({@link DenyList}) is refused whatever its role: the one the call came on, and on a forwarded
+ * call the original caller's too. The check runs as each call starts, so a connection opened before the revocation
+ * is refused from its next call on. {@link Peer#INSECURE} (plaintext labs) may do everything.
  */
 final class Authorization {
     private Authorization() {}
 
     /**
-     * {@code service} with the principal resolved and {@code policy} enforced on each of its calls. {@code observers}
-     * (the audit) see every call with its principal and the status it ends with, refusals by the policy included.
+     * {@code service} with the principal resolved, certificates on {@code revoked} refused and {@code policy} enforced
+     * on each of its calls. {@code observers} (the audit) see every call with its principal and the status it ends
+     * with, refusals by the deny list and the policy included.
      */
-    static ServerServiceDefinition guarded(ServerServiceDefinition service, CallPolicy policy,
+    static ServerServiceDefinition guarded(ServerServiceDefinition service, CallPolicy policy, DenyList revoked,
                                            ServerInterceptor... observers) {
         ServerInterceptor requireRole = new ServerInterceptor() {
             @Override
@@ -42,6 +48,8 @@ final class Authorization {
                 if (caller.insecure()) {
                     return next.startCall(call, headers);
                 }
+                revoked.admit(PeerIdentity.currentSerial());
+                revoked.admit(CallerIdentity.currentSerial());
                 if (!policy.permits(caller.role(), call.getMethodDescriptor())) {
                     throw FabricException.permissionDenied("%s may not call %s", describe(caller),
                             action(call.getMethodDescriptor()));
@@ -54,7 +62,8 @@ final class Authorization {
             }
         };
         // The interceptor listed last runs first: the principal is resolved, the observers wrap the call, errors
-        // (the role check's refusal too) become the status they see, and only then is the role checked.
+        // (the deny list's and the role check's refusals too) become the status they see, and only then are the
+        // certificates and the role checked.
         List<ServerInterceptor> chain = new ArrayList<>(List.of(requireRole));
         if (observers.length > 0) {
             chain.add(new ErrorTranslatingInterceptor());
@@ -68,7 +77,8 @@ final class Authorization {
     static Peer requireHost(String hostId) {
         Peer caller = principal();
         if (!caller.insecure() && !(Roles.AGENT.equals(caller.role()) && caller.name().equals(hostId))) {
-            throw FabricException.permissionDenied("%s may not act for host '%s'", describe(caller), hostId);
+            throw FabricException.permissionDenied("%s may not act for host '%s'", describe(caller),
+                    Excerpt.of(hostId));
         }
         return caller;
     }
@@ -93,7 +103,7 @@ final class Authorization {
         String own = scope.tenant().orElseThrow();
         if (!requested.getTenant().isEmpty() && !requested.getTenant().equals(own)) {
             throw FabricException.permissionDenied("%s may not create VSIs in tenant '%s'", describe(principal()),
-                    requested.getTenant());
+                    Excerpt.of(requested.getTenant()));
         }
         denyTenant("choose the host of a VSI", !requested.getHost().isEmpty());
         return requested.toBuilder().setTenant(own).build();

@@ -15,7 +15,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.hvfabric.common.error.FabricException;
-import io.hvfabric.common.tls.Peer;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
@@ -30,8 +29,8 @@ import java.util.function.Supplier;
 /**
  * Routes writes: the leader runs them under its term; a follower forwards them to the leader over gRPC. A call that
  * was already forwarded once is never forwarded again (two replicas with stale views could otherwise bounce it).
- * A forwarded call names its original principal ({@link CallerIdentity}), so the leader authorizes the operator or
- * agent who asked, not the follower whose certificate carries the call.
+ * A forwarded call names its original principal and its certificate's serial ({@link CallerIdentity}), so the leader
+ * authorizes the operator or agent who asked, not the follower whose certificate carries the call.
  */
 public final class Forwarding implements AutoCloseable {
     static final Metadata.Key<String> FORWARDED_BY =
@@ -81,7 +80,7 @@ public final class Forwarding implements AutoCloseable {
             throw FabricException.unavailable("leadership is changing; retry");
         }
         // Empty only outside a guarded call; the leader then sees this replica's own role, which may do nothing.
-        Optional<Peer> principal = CallerIdentity.current();
+        Optional<CallerIdentity.Caller> principal = CallerIdentity.currentCaller();
         ManagedChannel channel = channels.computeIfAbsent(current.getAddress(), channelFactory);
         return forwarded.apply(ClientInterceptors.intercept(channel, markForwarded(principal)));
     }
@@ -90,7 +89,7 @@ public final class Forwarding implements AutoCloseable {
         return leader.get().map(r -> r.getId() + " at " + r.getAddress()).orElse("unknown");
     }
 
-    private ClientInterceptor markForwarded(Optional<Peer> principal) {
+    private ClientInterceptor markForwarded(Optional<CallerIdentity.Caller> principal) {
         return new ClientInterceptor() {
             @Override
             public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {

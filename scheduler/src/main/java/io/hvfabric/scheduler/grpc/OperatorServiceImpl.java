@@ -72,6 +72,12 @@ import io.hvfabric.proto.v1.ListAuditRequest;
 import io.hvfabric.proto.v1.ListAuditResponse;
 import io.hvfabric.scheduler.audit.AuditStore;
 import io.hvfabric.scheduler.store.Times;
+import io.hvfabric.common.tls.Peer;
+import io.hvfabric.proto.v1.ListRevokedCertificatesRequest;
+import io.hvfabric.proto.v1.ListRevokedCertificatesResponse;
+import io.hvfabric.proto.v1.RevokeCertificateRequest;
+import io.hvfabric.proto.v1.RevokeCertificateResponse;
+import io.hvfabric.scheduler.revocation.CertificateRevocations;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -101,17 +107,37 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
             OperatorServiceGrpc.getGetMigrationMethod(), OperatorServiceGrpc.getWatchMigrationMethod(),
             OperatorServiceGrpc.getListImagesMethod());
 
-    /** What the write side needs; bundled so the read side can be built without it in tests. */
+    /**
+     * What the write side needs; bundled so the read side can be built without it in tests. Without
+     * {@code revocations} (tests of other concerns) RevokeCertificate is UNAVAILABLE.
+     */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                          GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
                          HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
-                         TenantOperations tenants) {
+                         TenantOperations tenants, CertificateRevocations revocations) {
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
+                      GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
+                      HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
+                      TenantOperations tenants) {
+            this(forwarding, vsis, images, console, exec, migrations, migrationController, hosts, drains, rebalancer,
+                    tenants, null);
+        }
+
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
+                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels, GuestExecRelay exec,
+                      MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
+                      DrainController drains, RebalanceService rebalancer, TenantOperations tenants,
+                      CertificateRevocations revocations) {
+            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), exec, migrations, migrationController,
+                    hosts, drains, rebalancer, tenants, revocations);
+        }
+
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
                       java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels, GuestExecRelay exec,
                       MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
                       DrainController drains, RebalanceService rebalancer, TenantOperations tenants) {
-            this(forwarding, vsis, images, new ConsoleRelay(agentChannels), exec, migrations, migrationController,
-                    hosts, drains, rebalancer, tenants);
+            this(forwarding, vsis, images, agentChannels, exec, migrations, migrationController, hosts, drains,
+                    rebalancer, tenants, null);
         }
     }
 
@@ -151,8 +177,8 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     @Override
     public ServerServiceDefinition bindService() {
         ServerServiceDefinition service = OperatorServiceGrpc.bindService(this);
-        return audit == null ? Authorization.guarded(service, ACCESS)
-                : Authorization.guarded(service, ACCESS, audit.recorder());
+        return audit == null ? Authorization.guarded(service, ACCESS, view::isRevoked)
+                : Authorization.guarded(service, ACCESS, view::isRevoked, audit.recorder());
     }
 
     @Override
@@ -343,8 +369,29 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
             throw FabricException.invalidArgument("limit", "must be 1..%d, or 0 for %d (got %d)", AUDIT_MAX_LIMIT,
                     AUDIT_DEFAULT_LIMIT, request.getLimit());
         }
-        Instant since = request.hasSince() ? Times.instant(request.getSince()) : Instant.EPOCH;
+        Instant since = request.hasSince() ? Times.instant(Times.valid("since", request.getSince())) : Instant.EPOCH;
         reply(response, ListAuditResponse.newBuilder().addAllRecords(audit.log().newest(since, limit)).build());
+    }
+
+    // ---- Certificate revocation (operators only: not in ACCESS) ----
+
+    /** Committed here, not forwarded to the leader ({@link CertificateRevocations} says why). */
+    @Override
+    public void revokeCertificate(RevokeCertificateRequest request,
+                                  StreamObserver<RevokeCertificateResponse> response) {
+        if (writes.revocations() == null) {
+            throw FabricException.unavailable("scheduler %s cannot revoke certificates", selfId);
+        }
+        Peer by = CallerIdentity.current().orElseThrow(() -> FabricException.permissionDenied("no caller identity"));
+        reply(response, writes.revocations().revoke(request, by));
+    }
+
+    @Override
+    public void listRevokedCertificates(ListRevokedCertificatesRequest request,
+                                        StreamObserver<ListRevokedCertificatesResponse> response) {
+        ListRevokedCertificatesResponse.Builder list = ListRevokedCertificatesResponse.newBuilder();
+        view.revokedCertificates().forEach(v -> list.addCertificates(v.value()));
+        reply(response, list.build());
     }
 
     // ---- Tenants (operators only, by ACCESS) ----

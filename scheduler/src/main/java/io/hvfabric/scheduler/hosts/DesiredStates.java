@@ -35,7 +35,7 @@ public final class DesiredStates {
     /**
      * The VSIs this host owns, plus those migrating to or from it. While a migration is in flight the source keeps
      * its copy as MIGRATING_OUT (left alone, even once paused, until the migration ends) and the target holds the
-     * incoming copy as MIGRATING_IN until ownership moves at the switchover.
+     * incoming copy as MIGRATING_IN until ownership moves, which is when the migration completes.
      */
     public DesiredState desiredFor(String hostId) {
         DesiredState.Builder desired = DesiredState.newBuilder().setRevision(view.revision());

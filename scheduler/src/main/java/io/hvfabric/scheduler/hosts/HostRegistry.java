@@ -15,6 +15,7 @@ import io.hvfabric.proto.v1.HeartbeatRequest;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.RegisterRequest;
 import io.hvfabric.proto.v1.RegisterResponse;
+import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
@@ -70,6 +71,16 @@ public final class HostRegistry {
         if (request.getCapacity().getMemoryMib() < 64) {
             throw FabricException.invalidArgument("capacity.memory_mib", "must be at least 64 (got %d)",
                     request.getCapacity().getMemoryMib());
+        }
+    }
+
+    /** The guest times a heartbeat reports go into the alive record's JSON, which an invalid time cannot be. */
+    private static void validate(HeartbeatRequest request) {
+        for (int i = 0; i < request.getVsisCount(); i++) {
+            VsiStatus vsi = request.getVsis(i);
+            if (vsi.getGuest().hasSince()) {
+                Times.valid("vsis[" + i + "].guest.since", vsi.getGuest().getSince());
+            }
         }
     }
 
@@ -152,6 +163,7 @@ public final class HostRegistry {
      * replica may do this: it decides nothing, it only keeps liveness and records observations.
      */
     public void heartbeat(HeartbeatRequest request) {
+        validate(request);
         ByteSequence aliveKey = keys.of(Keys.Kind.ALIVE, request.getHostId());
         long aliveModRevision = view.alive(request.getHostId())
                 .filter(v -> v.value().getLeaseId() == request.getLeaseId())

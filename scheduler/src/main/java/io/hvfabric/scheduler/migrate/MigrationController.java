@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs migrations for the leader. On election it first settles every migration a previous leader left in flight
- * (complete what passed the switchover, roll back the rest), then runs each newly accepted migration on its own
+ * (a switchover completes if its target confirms the guest runs there, anything else rolls back), then runs each newly accepted migration on its own
  * thread. Only the migration controller migrates: drains and the rebalancer just create records.
  */
 public final class MigrationController implements AutoCloseable {
@@ -58,7 +58,7 @@ public final class MigrationController implements AutoCloseable {
                 LOG.info("recovering migration {} found in {}", m.getId(), m.getPhase());
                 try {
                     MigrationRunner.recover(m.getId(), term, view, ops, agents, metrics, transport, leads,
-                            executor);
+                            executor, SwitchoverLimits.DEFAULT);
                 } catch (RuntimeException e) {
                     LOG.warn("recovery of migration {} failed: {}", m.getId(), e.toString());
                 }
@@ -73,7 +73,8 @@ public final class MigrationController implements AutoCloseable {
         }
         executor.execute(() -> {
             try {
-                new MigrationRunner(migrationId, term, view, ops, agents, metrics, transport, leads, executor).run();
+                new MigrationRunner(migrationId, term, view, ops, agents, metrics, transport, leads, executor,
+                        SwitchoverLimits.DEFAULT).run();
             } finally {
                 running.remove(migrationId);
             }

@@ -44,9 +44,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The leader's migration writes. Each is one fenced transaction comparing the revisions it decided on: accepting
- * reserves the target's capacity together with the record; the switchover moves ownership and releases the source
- * in one step; ending without moving releases the reservation. The VSI record and the allocation sums are shared
- * with {@code VsiOperations}, so decisions are serialized on the same lock.
+ * reserves the target's capacity together with the record; completing moves ownership and releases the source in one
+ * step, only once the target confirmed the guest runs there; ending without moving releases the reservation. The VSI
+ * record and the allocation sums are shared with {@code VsiOperations}, so decisions are serialized on the same lock.
  */
 public final class MigrationOperations {
     private static final int MAX_ATTEMPTS = 8;
@@ -178,8 +178,8 @@ public final class MigrationOperations {
                 throw FabricException.failedPrecondition("migration %s already ended %s", id, m.getPhase());
             }
             if (m.getPhase() == Migration.Phase.SWITCHOVER) {
-                throw FabricException.failedPrecondition(
-                        "migration %s is switching over: ownership already moved, it can only complete", id);
+                throw FabricException.failedPrecondition("migration %s is switching over: the target is being "
+                        + "resumed, and it completes or rolls back on the target's answer", id);
             }
             return m.toBuilder().setCancelRequested(true).build();
         });
@@ -187,63 +187,49 @@ public final class MigrationOperations {
 
     /** A phase change or progress update of the migration record alone. */
     public Migration update(Term term, String id, UnaryOperator<Migration> change) {
-        synchronized (decisionLock) {
-            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                Versioned<Migration> current = require(id);
-                Migration next = change.apply(current.value());
-                if (next.equals(current.value())) {
-                    return next;
-                }
-                ByteSequence key = keys.of(Keys.Kind.MIGRATION, id);
-                FencedWriter.Outcome outcome = writer.commit(term,
-                        List.of(modRevision(key, current.modRevision())), List.of(put(key, next)));
-                view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
-                if (outcome.committed()) {
-                    return next;
-                }
-            }
-        }
-        throw FabricException.unavailable("migration %s kept changing; retry", id);
+        return commitMigration(term, id, true, change);
     }
 
     /**
-     * The point of no return: ownership moves to the target and the source's allocation is released, in the same
-     * transaction as the phase change. The source keeps its paused copy until the migration completes. Returns as
-     * soon as etcd committed, without waiting for this replica's view: the guest is paused until the caller resumes
-     * it, so the caller resumes first and then calls {@link #awaitView}. (A decision taken meanwhile on the stale
-     * view fails its compare and retries.)
+     * The memory arrived on the target: both copies are paused and the target is about to be resumed. Written before
+     * the resume, so a new leader asks the target which copy is the guest instead of rolling back one that may already
+     * run there. Ownership stays with the source. Returns as soon as etcd committed, without waiting for this
+     * replica's view: the guest is paused until the caller resumes it, so the caller resumes first and then calls
+     * {@link #awaitView}.
      */
     public Migration switchover(Term term, String id, MigrationProgress last) {
-        return commitWithVsi(term, id, false, (m, vsi) -> {
-            Instant now = Instant.now();
-            Migration next = MigrationStateMachine.transition(m, Migration.Phase.SWITCHOVER,
-                    "memory copied; ownership moved to " + m.getTo(), now).toBuilder()
-                    .setProgress(last)
-                    .build();
-            VsiRecord owned = vsi.toBuilder().setHost(m.getTo()).setPid(0).build();
-            return new Change(next, owned, List.of(new AllocChange(m.getFrom(), false)));
-        });
+        return commitMigration(term, id, false, m -> MigrationStateMachine.transition(m, Migration.Phase.SWITCHOVER,
+                "memory arrived on " + m.getTo() + "; resuming it there, the source keeps the VSI until the target "
+                        + "confirms", Instant.now()).toBuilder()
+                .setProgress(last)
+                .build());
     }
 
-    /** Completed: the target runs the guest; the VSI is an ordinary RUNNING VSI again. */
+    /**
+     * Completed, on the target's confirmation that the guest runs there: ownership moves to the target and the
+     * source's allocation is released in the same transaction as the phase change. The VSI is an ordinary RUNNING VSI
+     * again; its source copy goes once the source's agent sees it no longer holds it.
+     */
     public Migration complete(Term term, String id, UnaryOperator<Migration> totals) {
-        return commitWithVsi(term, id, true, (m, vsi) -> {
+        return commitWithVsi(term, id, (m, vsi) -> {
             Instant now = Instant.now();
             Migration next = totals.apply(MigrationStateMachine.transition(m, Migration.Phase.COMPLETED,
-                    "guest runs on " + m.getTo(), now));
+                    "guest runs on " + m.getTo() + "; ownership moved there", now));
             VsiRecord done = vsi.toBuilder()
+                    .setHost(m.getTo())
+                    .setPid(0)
                     .setState(Vsi.State.RUNNING)
                     .setMigrationId("")
                     .setStateChangedAt(Times.timestamp(now))
                     .build();
-            return new Change(next, done, List.of());
+            return new Change(next, done, List.of(new AllocChange(m.getFrom(), false)));
         });
     }
 
     /** Ends a migration that did not move the VSI: the reservation on the target is released. */
     public Migration endWithoutMoving(Term term, String id, Migration.Phase terminal, String reason,
                                       UnaryOperator<Migration> extra) {
-        return commitWithVsi(term, id, true, (m, vsi) -> {
+        return commitWithVsi(term, id, (m, vsi) -> {
             Instant now = Instant.now();
             Migration next = extra.apply(MigrationStateMachine.transition(m, terminal, reason, now)).toBuilder()
                     .setReason(m.getReason().isEmpty() ? reason : m.getReason())
@@ -275,7 +261,31 @@ public final class MigrationOperations {
         }
     }
 
-    private Migration commitWithVsi(Term term, String id, boolean awaitView, ChangeBuilder builder) {
+    private Migration commitMigration(Term term, String id, boolean awaitView, UnaryOperator<Migration> change) {
+        synchronized (decisionLock) {
+            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                Versioned<Migration> current = require(id);
+                Migration next = change.apply(current.value());
+                if (next.equals(current.value())) {
+                    return next;
+                }
+                ByteSequence key = keys.of(Keys.Kind.MIGRATION, id);
+                FencedWriter.Outcome outcome = writer.commit(term,
+                        List.of(modRevision(key, current.modRevision())), List.of(put(key, next)));
+                if (outcome.committed() && !awaitView) {
+                    lastCommitted.put(id, outcome.revision());
+                    return next;
+                }
+                view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
+                if (outcome.committed()) {
+                    return next;
+                }
+            }
+        }
+        throw FabricException.unavailable("migration %s kept changing; retry", id);
+    }
+
+    private Migration commitWithVsi(Term term, String id, ChangeBuilder builder) {
         synchronized (decisionLock) {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 Versioned<Migration> current = require(id);
@@ -301,10 +311,6 @@ public final class MigrationOperations {
                     ops.add(put(allocKey, next));
                 }
                 FencedWriter.Outcome outcome = writer.commit(term, compares, ops);
-                if (outcome.committed() && !awaitView) {
-                    lastCommitted.put(id, outcome.revision());
-                    return change.migration();
-                }
                 view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
                 if (outcome.committed()) {
                     return change.migration();

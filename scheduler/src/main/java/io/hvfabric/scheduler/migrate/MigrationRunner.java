@@ -5,7 +5,6 @@ import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.migration.MigrationPhases;
 import io.hvfabric.migration.MigrationStateMachine;
-import io.hvfabric.migration.RecoveryAction;
 import io.hvfabric.proto.v1.AwaitGuestResponse;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.MigrationControlRequest;
@@ -31,16 +30,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives one migration for the leader of one term: target first (QEMU -incoming), then the source's pre-copy with
- * progress recorded in etcd, then either the switchover (ownership moves, target resumes, source copy goes) or an
- * end without moving (target copy destroyed, source guest resumed if the migration had paused it). Losing
- * leadership stops the runner and cancels its calls; the next leader recovers the record.
+ * progress recorded in etcd, then either the switchover or an end without moving (target copy destroyed, source guest
+ * resumed if the migration had paused it). The switchover follows libvirt's order: the target must say it loaded the
+ * guest, then that it runs it after the resume; only then does ownership move in etcd, and only that lets the source's
+ * paused copy go. A target that fails at any step is rolled back from, to the source's copy. Losing leadership stops
+ * the runner and cancels its calls; the next leader recovers the record.
  */
 final class MigrationRunner implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRunner.class);
     private static final Duration TARGET_READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration PROGRESS_WRITE_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CONTROL_DEADLINE = Duration.ofSeconds(10);
-    private static final Duration TARGET_COMPLETION_WAIT = Duration.ofSeconds(5);
 
     private final String id;
     private final Term term;
@@ -51,11 +51,13 @@ final class MigrationRunner implements Runnable {
     private final MigrationTransport transport;
     private final Predicate<Term> leads;
     private final Executor background;
+    private final SwitchoverLimits limits;
+    private final TargetResume targetResume;
 
     /** {@code background} runs what must not hold up the migration itself (waiting for the guest's answer). */
     MigrationRunner(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
                     MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads,
-                    Executor background) {
+                    Executor background, SwitchoverLimits limits) {
         this.id = id;
         this.term = term;
         this.view = view;
@@ -65,6 +67,8 @@ final class MigrationRunner implements Runnable {
         this.transport = transport;
         this.leads = leads;
         this.background = background;
+        this.limits = limits;
+        this.targetResume = new TargetResume(agents, term, leads, limits.resumeConfirm(), CONTROL_DEADLINE);
     }
 
     @Override
@@ -201,6 +205,8 @@ final class MigrationRunner implements Runnable {
                 stopReason = "cancelled by request during pre-copy";
                 source.cancel("cancelled");
             }
+            // Read before draining: a stream's last events are queued before it ends, so none can slip in between.
+            boolean targetEnded = target.broken() || target.endedNormally();
             for (TargetEvent event = target.poll(0); event != null; event = target.poll(0)) {
                 if (event.getKind() == TargetEvent.Kind.COMPLETED) {
                     targetDone = true;
@@ -211,7 +217,7 @@ final class MigrationRunner implements Runnable {
                 }
             }
             // A target stream that ends before the memory arrived means its agent is gone (or gave up).
-            if (stopPhase == null && !targetDone && (target.broken() || target.endedNormally())) {
+            if (stopPhase == null && !targetDone && targetEnded) {
                 stopPhase = Migration.Phase.ROLLED_BACK;
                 stopReason = "target agent on " + hostOf(true) + " was lost during pre-copy: " + target.errorText();
                 source.cancel("target lost");
@@ -224,7 +230,12 @@ final class MigrationRunner implements Runnable {
         if (stopPhase == null && last != null && "completed".equals(last.getStatus())) {
             // The guest is paused from QEMU's stop-and-copy until the target resumes it: count all of it.
             long pausedSince = System.nanoTime();
-            awaitTargetCompleted(target, targetDone);
+            String notLoaded = targetDone ? null : awaitTargetLoaded(target);
+            if (notLoaded != null) {
+                target.cancel("target did not load the guest");
+                end(Migration.Phase.ROLLED_BACK, notLoaded + ": rolled back, the VSI stays on " + hostOf(false), last);
+                return;
+            }
             switchover(last, pausedSince);
             return;
         }
@@ -241,41 +252,81 @@ final class MigrationRunner implements Runnable {
     }
 
     /**
-     * The source finishes a moment before the target has loaded the last pages; resuming before the target says so
-     * would only bounce. Waits briefly for its COMPLETED event (the switchover still proceeds without it: the
-     * resume below retries, and the target's reconciler resumes the guest once it owns it).
+     * The source's "completed" says only that everything was sent; the target must say it loaded it (COMPLETED)
+     * before it may run it. A FAILED event, a stream that ends without COMPLETED, or silence past the bound means it
+     * will not run the guest: returns why, or null once it loaded.
      */
-    private void awaitTargetCompleted(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target,
-                                      boolean alreadyDone) throws InterruptedException {
-        long deadline = System.nanoTime() + TARGET_COMPLETION_WAIT.toNanos();
-        boolean done = alreadyDone;
-        while (!done && System.nanoTime() < deadline && !target.broken()) {
-            TargetEvent event = target.poll(20);
-            done = event != null && event.getKind() == TargetEvent.Kind.COMPLETED;
+    private String awaitTargetLoaded(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limits.targetLoad().toNanos();
+        while (true) {
+            boolean ended = target.broken() || target.endedNormally(); // before polling, as in the pre-copy loop
+            TargetEvent event = target.poll(ended ? 0 : 20);
+            if (event != null && event.getKind() == TargetEvent.Kind.COMPLETED) {
+                return null;
+            }
+            if (event != null && event.getKind() == TargetEvent.Kind.FAILED) {
+                return "target " + hostOf(true) + " failed to load the guest: " + event.getError();
+            }
+            if (event == null && ended) {
+                return "target agent on " + hostOf(true) + " ended its stream before it loaded the guest"
+                        + (target.errorText().isEmpty() ? "" : ": " + target.errorText());
+            }
+            if (System.nanoTime() > deadline) {
+                return "target " + hostOf(true) + " did not confirm loading the guest within "
+                        + limits.targetLoad().toMillis() + " ms";
+            }
+            if (!leads.test(term)) {
+                target.cancel("leadership lost");
+                throw FabricException.notLeader("term " + term.revision() + " is over");
+            }
         }
     }
 
-    private void switchover(MigrationProgress last, long startNanos) {
-        long arrived = System.nanoTime();
+    /**
+     * The target loaded the guest. SWITCHOVER is recorded first, so that from here a new leader asks the target rather
+     * than rolling back a guest that may already run there; then the target is resumed.
+     */
+    private void switchover(MigrationProgress last, long pausedSince) {
+        long loaded = System.nanoTime();
         Migration m = ops.switchover(term, id, last);
-        long owned = System.nanoTime();
-        Resume resume = resumeTarget(m);
+        long recorded = System.nanoTime();
+        TargetResume.Outcome resume = targetResume.resume(m.getTo(), controlRequest(m));
         long resumed = System.nanoTime();
-        CompletableFuture<AwaitGuestResponse> guestAnswer = awaitGuest(m, resume);
-        String state = resume.state();
-        long switchoverMs = (resumed - startNanos) / 1_000_000;
         ops.awaitView(id);
-        // Where the fabric's share of the downtime went, for operators tuning it (and for the benchmark).
-        String split = String.format("target loaded %d ms, ownership txn %d ms, resume %d ms",
-                (arrived - startNanos) / 1_000_000, (owned - arrived) / 1_000_000, (resumed - owned) / 1_000_000);
-        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs,
-                "target " + state + " (" + split + ")"));
-        record(done, "completed");
+        if (!resume.confirmed()) {
+            rollBackSwitchover(m, resume, last);
+            return;
+        }
+        long switchoverMs = (resumed - pausedSince) / 1_000_000;
+        // Where the fabric's share of the downtime went, for operators tuning it (and for the benchmark). The
+        // ownership transaction comes after the resume: the guest already runs then.
+        String split = String.format("target loaded %d ms, switchover txn %d ms, resume %d ms",
+                (loaded - pausedSince) / 1_000_000, (recorded - loaded) / 1_000_000, (resumed - recorded) / 1_000_000);
+        Migration done = complete(m, last, switchoverMs, "target " + resume.detail() + " (" + split + ")", resume);
         metrics.downtime.observe(done.getDowntimeMs() / 1000.0);
+    }
+
+    /** The target confirmed the guest runs there: ownership moves now, and with it the source's copy goes. */
+    private Migration complete(Migration m, MigrationProgress last, long switchoverMs, String note,
+                               TargetResume.Outcome resume) {
+        CompletableFuture<AwaitGuestResponse> guestAnswer = awaitGuest(m, resume.requestedAt());
+        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs, note));
+        record(done, "completed");
         // Only once COMPLETED is recorded, so neither write overwrites the other's message.
         guestAnswer.thenAcceptAsync(answer -> recordGuestAnswer(answer, resume.requestedAt()), background);
         LOG.info("migration {} of {} {} -> {} completed: {} ms total, {} ms downtime", id, done.getName(),
                 done.getFrom(), done.getTo(), done.getTotalMs(), done.getDowntimeMs());
+        return done;
+    }
+
+    /**
+     * The target did not confirm: its copy goes (if it is still the incoming one), the source's paused copy runs
+     * again, and the VSI stays where etcd always said it was.
+     */
+    private void rollBackSwitchover(Migration m, TargetResume.Outcome resume, MigrationProgress last) {
+        end(Migration.Phase.ROLLED_BACK, "target " + m.getTo() + " did not confirm that the guest runs there ("
+                + resume.detail() + "): rolled back, the VSI stays on " + m.getFrom(), last);
     }
 
     private Migration totals(Migration m, MigrationProgress last, long switchoverMs, String note) {
@@ -294,39 +345,20 @@ final class MigrationRunner implements Runnable {
     }
 
     /**
-     * What resuming the target did. {@code requestedAt} is when the call that succeeded was sent (null if none did):
-     * the guest cannot answer before then, and an answer racing the call's reply still counts.
+     * Asks the target's agent, in the background, when the guest agent first answers after the resume requested at
+     * {@code resumeRequested} (an answer racing the call's reply still counts); only for images with a guest agent.
+     * Never fails: no answer is an answer.
      */
-    private record Resume(String state, Instant requestedAt) {}
-
-    /** Resumes the migrated guest. Retried; if the agent stays unreachable its reconciler resumes it (it owns it). */
-    private Resume resumeTarget(Migration m) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            Instant requestedAt = Instant.now();
-            try {
-                return new Resume(control(m.getTo()).resumeTarget(controlRequest(m)).getState(), requestedAt);
-            } catch (RuntimeException e) {
-                LOG.warn("migration {}: resuming on {} failed ({}); retrying", id, m.getTo(), e.toString());
-                sleep(Math.min(1000, 25L << Math.min(6, attempt)));
-            }
-        }
-        return new Resume("left to the target's reconciler", null);
-    }
-
-    /**
-     * Asks the target's agent, in the background, when the guest agent first answers after the resume; only for
-     * images with a guest agent, and only after a resume we know the time of. Never fails: no answer is an answer.
-     */
-    private CompletableFuture<AwaitGuestResponse> awaitGuest(Migration m, Resume resume) {
+    private CompletableFuture<AwaitGuestResponse> awaitGuest(Migration m, Instant resumeRequested) {
         boolean guestAgent = view.vsi(m.getName()).map(v -> v.value().getImage().getGuestAgent()).orElse(false);
-        if (!guestAgent || resume.requestedAt() == null) {
+        if (!guestAgent || resumeRequested == null) {
             return new CompletableFuture<>(); // never completes: nothing to record
         }
         try {
             return CompletableFuture.supplyAsync(() -> NodeServiceGrpc.newBlockingStub(agents.forHost(m.getTo()))
                             .withDeadlineAfter(GuestAnswer.TIMEOUT.plus(CONTROL_DEADLINE).toMillis(),
                                     TimeUnit.MILLISECONDS)
-                            .awaitGuest(GuestAnswer.request(m.getName(), resume.requestedAt())), background)
+                            .awaitGuest(GuestAnswer.request(m.getName(), resumeRequested)), background)
                     .exceptionally(e -> {
                         LOG.info("migration {}: no guest answer from {}: {}", id, m.getTo(), e.toString());
                         return AwaitGuestResponse.getDefaultInstance();
@@ -386,6 +418,8 @@ final class MigrationRunner implements Runnable {
     private void failSafely(String reason) {
         try {
             Migration m = view.migration(id).orElseThrow().value();
+            // Not in SWITCHOVER: the target may already run the guest, so only its answer may end that (a new
+            // leader asks it).
             if (!MigrationPhases.isTerminal(m.getPhase()) && m.getPhase() != Migration.Phase.SWITCHOVER) {
                 end(Migration.Phase.FAILED, reason, null);
             }
@@ -452,33 +486,30 @@ final class MigrationRunner implements Runnable {
         return "completed".equals(qemuStatus) || "failed".equals(qemuStatus) || "cancelled".equals(qemuStatus);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** After a failover: finish a migration past its point of no return, roll back any other. */
+    /**
+     * After a failover: a switchover completes if the target confirms the guest runs there and rolls back if it
+     * cannot; anything earlier rolls back.
+     */
     static void recover(String id, Term term, ClusterView view, MigrationOperations ops, AgentChannels agents,
                         MigrationMetrics metrics, MigrationTransport transport, Predicate<Term> leads,
-                        Executor background) {
+                        Executor background, SwitchoverLimits limits) {
         MigrationRunner runner = new MigrationRunner(id, term, view, ops, agents, metrics, transport, leads,
-                background);
+                background, limits);
         Migration m = view.migration(id).orElseThrow().value();
-        if (MigrationPhases.isTerminal(m.getPhase())) {
-            return;
-        }
-        if (MigrationStateMachine.recoveryFor(m.getPhase()) == RecoveryAction.COMPLETE) {
-            String state = runner.resumeTarget(m).state();
-            MigrationProgress last = m.getProgress();
-            Migration done = ops.complete(term, id, x -> runner.totals(x, last, 0,
-                    "completed by a new leader after failover; target " + state));
-            runner.record(done, "completed");
-        } else {
-            runner.end(Migration.Phase.ROLLED_BACK, "scheduler leader changed during " + m.getPhase()
-                    + ": rolled back, the VSI stays on " + m.getFrom(), m.hasProgress() ? m.getProgress() : null);
+        MigrationProgress last = m.hasProgress() ? m.getProgress() : null;
+        switch (MigrationStateMachine.recoveryFor(m.getPhase())) {
+            case CONFIRM_TARGET -> {
+                TargetResume.Outcome resume = runner.targetResume.resume(m.getTo(), runner.controlRequest(m));
+                if (resume.confirmed()) {
+                    runner.complete(m, m.getProgress(), 0, "completed by a new leader after failover; target "
+                            + resume.detail(), resume);
+                } else {
+                    runner.rollBackSwitchover(m, resume, last);
+                }
+            }
+            case ROLL_BACK -> runner.end(Migration.Phase.ROLLED_BACK, "scheduler leader changed during "
+                    + m.getPhase() + ": rolled back, the VSI stays on " + m.getFrom(), last);
+            case NONE -> { }
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.Arrays;
  * {prefix}/tenants/&lt;name&gt;         tenants and their quotas
  * {prefix}/tenantusage/&lt;name&gt;     sum of a tenant's VSIs (compared by every create in the tenant)
  * {prefix}/audit/&lt;time&gt;-&lt;random&gt; audit records of operator calls (lease-bound; not part of the view)
+ * {prefix}/revoked/&lt;serial hex&gt;   revoked certificates: the deny list every replica and agent honours
  * </pre>
  */
 public final class Keys {
@@ -37,7 +38,8 @@ public final class Keys {
         DRAIN("drains"),
         TENANT("tenants"),
         TENANT_USAGE("tenantusage"),
-        AUDIT("audit");
+        AUDIT("audit"),
+        REVOKED("revoked");
 
         private final String segment;
 

@@ -10,6 +10,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.hvfabric.common.tls.CertificateSerial;
 import io.hvfabric.proto.v1.AliveRecord;
 import io.hvfabric.proto.v1.Drain;
 import io.hvfabric.proto.v1.HostAllocation;
@@ -18,6 +19,7 @@ import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.ReplicaRecord;
+import io.hvfabric.proto.v1.RevokedCertificate;
 import io.hvfabric.proto.v1.Tenant;
 import io.hvfabric.proto.v1.TenantUsage;
 import io.hvfabric.proto.v1.VsiRecord;
@@ -26,9 +28,11 @@ import io.hvfabric.scheduler.store.RecordCodec;
 import io.hvfabric.scheduler.store.Versioned;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +68,7 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<Drain>> drains = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Tenant>> tenants = new ConcurrentHashMap<>();
     private final Map<String, Versioned<TenantUsage>> tenantUsage = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<RevokedCertificate>> revoked = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
     private volatile long revision;
@@ -92,13 +97,20 @@ public final class ClusterView implements AutoCloseable {
                 .get(Keys.prefixEnd(audit), GetOption.builder().withRange(Keys.prefixEnd(keys.root()))
                         .withRevision(rev).build())
                 .get(15, TimeUnit.SECONDS);
+        // The deny list is not cleared with the rest: a call arriving between the clear and the re-read would pass.
+        // Entries the snapshot no longer holds go once it is applied.
+        Set<String> staleRevocations = new HashSet<>(revoked.keySet());
         clearAll();
-        for (KeyValue kv : snapshot.getKvs()) {
-            apply(kv, false);
+        for (List<KeyValue> part : List.of(snapshot.getKvs(), rest.getKvs())) {
+            for (KeyValue kv : part) {
+                apply(kv, false);
+                Keys.Parsed key = keys.parse(kv.getKey());
+                if (key != null && key.kind() == Keys.Kind.REVOKED) {
+                    staleRevocations.remove(key.name());
+                }
+            }
         }
-        for (KeyValue kv : rest.getKvs()) {
-            apply(kv, false);
-        }
+        staleRevocations.forEach(revoked::remove);
         advanceTo(rev);
         WatchOption option = WatchOption.builder()
                 .isPrefix(true)
@@ -174,6 +186,7 @@ public final class ClusterView implements AutoCloseable {
             case DRAIN -> put(drains, name, kv, deleted, Drain.getDefaultInstance());
             case TENANT -> put(tenants, name, kv, deleted, Tenant.getDefaultInstance());
             case TENANT_USAGE -> put(tenantUsage, name, kv, deleted, TenantUsage.getDefaultInstance());
+            case REVOKED -> put(revoked, name, kv, deleted, RevokedCertificate.getDefaultInstance());
             case AUDIT -> { } // no cluster state: ListAudit reads them from etcd itself
         }
     }
@@ -336,6 +349,22 @@ public final class ClusterView implements AutoCloseable {
     /** The sum of the tenant's VSIs; empty while it has never had one (or once it is deleted). */
     public Optional<Versioned<TenantUsage>> tenantUsage(String name) {
         return Optional.ofNullable(tenantUsage.get(name));
+    }
+
+    /** The deny list: every revoked certificate, oldest revocation first. */
+    public List<Versioned<RevokedCertificate>> revokedCertificates() {
+        List<Versioned<RevokedCertificate>> list = new ArrayList<>(revoked.values());
+        list.sort(Comparator.comparingLong(Versioned::createRevision));
+        return list;
+    }
+
+    public Optional<Versioned<RevokedCertificate>> revokedCertificate(CertificateSerial serial) {
+        return Optional.ofNullable(revoked.get(serial.hex()));
+    }
+
+    /** Whether {@code serial} is on the deny list: a {@link io.hvfabric.common.tls.DenyList} as {@code view::isRevoked}. */
+    public boolean isRevoked(CertificateSerial serial) {
+        return revoked.containsKey(serial.hex());
     }
 
     private static void sleepQuietly(long millis) {

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** A real, throw-away, plaintext etcd on free loopback ports with its data in a temporary directory. */
-final class LocalEtcd implements AutoCloseable {
+public final class LocalEtcd implements AutoCloseable {
     private final Path dir;
     private final Process process;
     private final String endpoint;
@@ -22,7 +22,7 @@ final class LocalEtcd implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    static LocalEtcd start() throws Exception {
+    public static LocalEtcd start() throws Exception {
         Path dir = Files.createTempDirectory("hvf-etcd-");
         int clientPort = freePort();
         String client = "http://127.0.0.1:" + clientPort;
@@ -47,8 +47,13 @@ final class LocalEtcd implements AutoCloseable {
         return etcd;
     }
 
-    Client client() {
+    public Client client() {
         return Client.builder().endpoints(endpoint).build();
+    }
+
+    /** {@code http://127.0.0.1:<port>}: for a client of etcd's own gRPC API, which jetcd does not wrap entirely. */
+    public String endpoint() {
+        return endpoint;
     }
 
     @Override

@@ -142,7 +142,7 @@ class AgentAuthorizationTest {
 
     @Test
     void aSchedulerForwardingForAHostIsServedAsThatHostOnly() throws Exception {
-        var forwarded = stub(followerCalledBy(SCHEDULER).channelSending(CallerIdentity.PRINCIPAL, "agent/host-2"));
+        var forwarded = stub(followerCalledBy(SCHEDULER).channelForwarding("agent/host-2", "5a3f"));
 
         assertDenied(() -> forwarded.register(register("host-3")),
                 "peer 'host-2' (role agent) may not act for host 'host-3'");

@@ -15,6 +15,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.hvfabric.common.grpc.GrpcServerFactory;
+import io.hvfabric.common.tls.DenyList;
 import io.hvfabric.proto.v1.AuditPrincipal;
 import io.hvfabric.proto.v1.AuditRecord;
 import io.hvfabric.proto.v1.CreateVsiRequest;
@@ -116,7 +117,8 @@ class AuditInterceptorTest {
         InProcessServerBuilder builder = InProcessServerBuilder.forName(name).addTransportFilter(caller);
         builder.intercept(Forwarding.serverInterceptor());
         Server server = GrpcServerFactory.start(builder, new PrometheusRegistry(),
-                () -> Authorization.guarded(canned.bindService(), OperatorServiceImpl.ACCESS, audit));
+                () -> Authorization.guarded(canned.bindService(), OperatorServiceImpl.ACCESS, DenyList.EMPTY,
+                        audit));
         open.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
         open.add(channel::shutdownNow);

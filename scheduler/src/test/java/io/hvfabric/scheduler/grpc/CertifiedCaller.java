@@ -3,6 +3,7 @@ package io.hvfabric.scheduler.grpc;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.ServerTransportFilter;
+import io.hvfabric.common.tls.CertificateSerial;
 import io.hvfabric.common.tls.TenantUri;
 import java.lang.reflect.Proxy;
 import java.math.BigInteger;
@@ -14,6 +15,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSession;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -29,10 +31,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * the Netty TLS server. (The handshake itself, and refusing foreign CAs, is tested in common's MutualTlsTest.)
  */
 final class CertifiedCaller extends ServerTransportFilter {
+    /** Each certificate its own serial, as a CA draws them: revoking one caller's must not revoke another's. */
+    private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
+
     private final SSLSession session;
+    private final CertificateSerial serial;
 
     private CertifiedCaller(X509Certificate certificate) {
         this.session = sessionPresenting(certificate);
+        this.serial = CertificateSerial.of(certificate);
     }
 
     /** {@code subject} as in a fabric certificate: "CN=h1,OU=agent" (the OU is the role). */
@@ -43,6 +50,11 @@ final class CertifiedCaller extends ServerTransportFilter {
     /** A tenant's certificate as {@code hvctl ca issue USER --role tenant --tenant TENANT} issues it. */
     static CertifiedCaller tenant(String user, String tenant) throws Exception {
         return new CertifiedCaller(selfSigned("CN=" + user + ",OU=tenant,O=hvfabric", TenantUri.of(tenant, user)));
+    }
+
+    /** The serial of the certificate this caller presents. */
+    CertificateSerial serial() {
+        return serial;
     }
 
     @Override
@@ -56,7 +68,7 @@ final class CertifiedCaller extends ServerTransportFilter {
         KeyPair keys = generator.generateKeyPair();
         Instant now = Instant.now();
         X500Name name = new X500Name(subject);
-        var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+        var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(SERIALS.incrementAndGet()),
                 Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name,
                 keys.getPublic());
         if (uris.length > 0) {

@@ -129,14 +129,14 @@ class OperatorAuthorizationTest {
 
     @Test
     void aSchedulerForwardingForAnOperatorIsServedAsThatOperator() throws Exception {
-        var forwarded = stub(followerCalledBy(SCHEDULER).channelSending(CallerIdentity.PRINCIPAL, "operator/alice"));
+        var forwarded = stub(followerCalledBy(SCHEDULER).channelForwarding("operator/alice", "5a3f"));
 
         assertThat(forwarded.listVsis(ListVsisRequest.getDefaultInstance()).getVsisList()).isEmpty();
     }
 
     @Test
     void aSchedulerForwardingForAnAgentGivesItNoOperatorRights() throws Exception {
-        var forwarded = stub(followerCalledBy(SCHEDULER).channelSending(CallerIdentity.PRINCIPAL, "agent/host-2"));
+        var forwarded = stub(followerCalledBy(SCHEDULER).channelForwarding("agent/host-2", "5a3f"));
 
         assertDenied(() -> forwarded.listVsis(ListVsisRequest.getDefaultInstance()),
                 "peer 'host-2' (role agent) may not call OperatorService/ListVsis");

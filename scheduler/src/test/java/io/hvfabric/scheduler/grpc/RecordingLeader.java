@@ -8,6 +8,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.hvfabric.common.grpc.GrpcServerFactory;
+import io.hvfabric.common.tls.CertificateSerial;
 import io.hvfabric.common.tls.Peer;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CreateVsiRequest;
@@ -31,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * follower's certificate ({@code followerSubject}), or none on a plaintext fabric.
  */
 final class RecordingLeader implements AutoCloseable {
-    /** One forwarded call: what was asked, and for whom the leader believes it was asked. */
-    record Received(String method, Object request, Optional<Peer> principal) {}
+    /** One forwarded call: what was asked, for whom the leader believes it was asked, and that one's certificate. */
+    record Received(String method, Object request, Optional<Peer> principal, Optional<CertificateSerial> serial) {}
 
     static final long LEASE = 42;
 
@@ -50,28 +51,28 @@ final class RecordingLeader implements AutoCloseable {
         BindableService operator = () -> ServerInterceptors.intercept(new OperatorServiceGrpc.OperatorServiceImplBase() {
             @Override
             public void createVsi(CreateVsiRequest request, StreamObserver<Vsi> response) {
-                received.add(new Received("CreateVsi", request, CallerIdentity.current()));
+                received.add(asSeen("CreateVsi", request));
                 response.onNext(Vsi.newBuilder().setName(request.getSpec().getName()).build());
                 response.onCompleted();
             }
 
             @Override
             public void startVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
-                received.add(new Received("StartVsi", request, CallerIdentity.current()));
+                received.add(asSeen("StartVsi", request));
                 response.onNext(Vsi.newBuilder().setName(request.getName()).setDesired("RUNNING").build());
                 response.onCompleted();
             }
 
             @Override
             public void stopVsi(VsiActionRequest request, StreamObserver<Vsi> response) {
-                received.add(new Received("StopVsi", request, CallerIdentity.current()));
+                received.add(asSeen("StopVsi", request));
                 response.onNext(Vsi.newBuilder().setName(request.getName()).setDesired("STOPPED").build());
                 response.onCompleted();
             }
 
             @Override
             public void deleteVsi(VsiActionRequest request, StreamObserver<DeleteVsiResponse> response) {
-                received.add(new Received("DeleteVsi", request, CallerIdentity.current()));
+                received.add(asSeen("DeleteVsi", request));
                 response.onNext(DeleteVsiResponse.newBuilder().setName(request.getName()).build());
                 response.onCompleted();
             }
@@ -79,13 +80,18 @@ final class RecordingLeader implements AutoCloseable {
         BindableService agent = () -> ServerInterceptors.intercept(new AgentServiceGrpc.AgentServiceImplBase() {
             @Override
             public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
-                received.add(new Received("Register", request, CallerIdentity.current()));
+                received.add(asSeen("Register", request));
                 response.onNext(RegisterResponse.newBuilder().setLeaseId(LEASE).build());
                 response.onCompleted();
             }
         }, new CallerIdentity());
         server = GrpcServerFactory.start(builder, new PrometheusRegistry(), operator, agent);
         channel = InProcessChannelBuilder.forName(name).build();
+    }
+
+    /** The call being served, as the leader sees it. */
+    private static Received asSeen(String method, Object request) {
+        return new Received(method, request, CallerIdentity.current(), CallerIdentity.currentSerial());
     }
 
     /** A follower's routing whose leader is this server. */

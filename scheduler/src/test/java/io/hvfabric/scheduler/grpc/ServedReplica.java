@@ -48,6 +48,14 @@ final class ServedReplica implements AutoCloseable {
         return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
+    /** The channel as a replica forwarding for {@code principal} uses it: the principal and its certificate's serial. */
+    Channel channelForwarding(String principal, String serial) {
+        Metadata headers = new Metadata();
+        headers.put(CallerIdentity.PRINCIPAL, principal);
+        headers.put(CallerIdentity.PRINCIPAL_SERIAL, serial);
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow();

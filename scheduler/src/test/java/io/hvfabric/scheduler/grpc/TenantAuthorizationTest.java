@@ -285,11 +285,11 @@ class TenantAuthorizationTest {
     void aForwardedTenantPrincipalIsScopedToTheTenantItNames() throws Exception {
         ServedReplica replica = serve(CertifiedCaller.withSubject("CN=sched-2,OU=scheduler"));
 
-        ListVsisResponse forwarded = stub(replica.channelSending(CallerIdentity.PRINCIPAL, "tenant/alice/acme"))
+        ListVsisResponse forwarded = stub(replica.channelForwarding("tenant/alice/acme", "5a3f"))
                 .listVsis(ListVsisRequest.getDefaultInstance());
 
         assertThat(forwarded.getVsisList()).extracting(Vsi::getName).containsExactly("a-1");
-        assertDenied(() -> stub(replica.channelSending(CallerIdentity.PRINCIPAL, "tenant/alice"))
+        assertDenied(() -> stub(replica.channelForwarding("tenant/alice", "5a3f"))
                         .listVsis(ListVsisRequest.getDefaultInstance()),
                 "peer 'alice' (role tenant) names no tenant (a tenant certificate carries the URI SAN"
                         + " spiffe://hvfabric/tenant/<tenant>/user/alice)");

@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * enter it but not create, rename or replace anything there, so nothing the agent later opens as root in it can be a
  * link QEMU planted. QEMU's files inside (sockets, console log, pidfile) are its own, mode 0600. Root reaches all.
  * The id returns to the pool exactly when {@link #destroy} removes the run directory.
+ *
+ * <p>The one exception to "QEMU outlives the agent": a QEMU started for an incoming migration dies with the agent
+ * until its guest first runs ({@link IncomingWatchdog}), because until then the source still has the guest.
  */
 public final class QemuDriver implements VirtDriver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QemuDriver.class);
@@ -62,6 +65,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     private final Optional<VsiIdPool> ids;
     private final ConcurrentHashMap<String, QmpClient> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, IncomingWatchdog> watchdogs = new ConcurrentHashMap<>();
 
     /**
      * Creates the run root and, when running as root, opens the id pool after checking that no local account uses
@@ -107,8 +111,14 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             Instant deadline = Instant.now().plus(config.startTimeout());
             List<String> argv = new QemuCommandLine(config.qemuBinary(), spec, dir, id, config.tcgTranslationCacheMib()).argv();
             Process launcher = launch(name, dir, argv);
+            if (spec.incoming().isPresent()) {
+                guard(name, launcher.pid(), dir); // setsid exec'd QEMU: the same pid, guarded from its first instant
+            }
             try {
                 long pid = awaitPidAndSocket(name, dir, launcher, deadline);
+                if (spec.incoming().isPresent() && pid != launcher.pid()) {
+                    guard(name, pid, dir); // setsid had to fork after all
+                }
                 cgroups.attach(name, pid);
                 QmpClient qmp = new QmpClient(name, QMP_COMMAND_TIMEOUT);
                 clients.put(name, qmp);
@@ -210,7 +220,29 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
         readPid(dir).ifPresent(this::kill);
         launcher.destroyForcibly();
         readPid(dir).ifPresent(pid -> awaitExit(pid, KILL_WAIT));
+        release(name);
         removeCgroupQuietly(name);
+    }
+
+    /** Replaces any earlier watchdog of this VSI: one QEMU per run dir. */
+    private void guard(String name, long pid, RunDir dir) {
+        try {
+            IncomingWatchdog previous = watchdogs.put(name, IncomingWatchdog.arm(pid, dir.qmpSocket(), dir.qemuLog()));
+            if (previous != null) {
+                previous.release();
+            }
+        } catch (IOException e) {
+            // The agent still removes the copy whenever it runs; only its death would leave the copy behind.
+            log.warn("VSI {}: incoming QEMU pid {} will not die with this agent: cannot start its watchdog: {}", name,
+                    pid, e.getMessage());
+        }
+    }
+
+    private void release(String name) {
+        IncomingWatchdog watchdog = watchdogs.remove(name);
+        if (watchdog != null) {
+            watchdog.release();
+        }
     }
 
     @Override
@@ -230,6 +262,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
                     quitOrKill(name, dir, pid.get());
                 }
             }
+            release(name);
             cleanUpAfterExit(name, dir);
             log.info("VSI {}: stopped", name);
         }
@@ -252,6 +285,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
         synchronized (lock(name)) {
             RunDir dir = RunDir.of(config.runRoot(), name);
             livePid(dir).ifPresent(pid -> killAndWait(name, pid));
+            release(name);
             cleanUpAfterExit(name, dir);
             try {
                 deleteRecursively(dir.dir());
@@ -353,15 +387,18 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             try {
                 QmpClient qmp = client(name, dir);
                 VmStatus before = VmStatus.fromQemu(qmp.queryStatus().status());
-                if (before == VmStatus.RUNNING) {
-                    return;
-                }
                 if (before == VmStatus.INCOMING) {
                     // "cont" here would only arm autostart; the memory has not arrived yet.
                     throw new VirtDriverException(Kind.OPERATION_FAILED, name, "still waiting for an incoming migration");
                 }
-                qmp.cont();
-                log.info("VSI {}: resumed (was {})", name, before);
+                if (before != VmStatus.RUNNING) {
+                    qmp.cont();
+                    log.info("VSI {}: resumed (was {})", name, before);
+                }
+                // The guest runs here now (also in post-copy, where the source no longer has all of it): it must
+                // outlive this agent like any other guest. Released before the caller answers, so a "running" the
+                // scheduler hears is never killed by the watchdog afterwards.
+                release(name);
             } catch (QmpException e) {
                 throw new VirtDriverException(Kind.OPERATION_FAILED, name, "cont failed: " + e.getMessage(), e);
             }
