@@ -24,6 +24,8 @@ import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.LeaderElection;
 import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.leader.loop.LeaderLoops;
+import io.hvfabric.scheduler.store.kv.EtcdClusterStore;
 import io.hvfabric.scheduler.store.EtcdClients;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.tenants.TenantOperations;
@@ -44,6 +46,7 @@ import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.view.CoalescedListener;
 import io.hvfabric.scheduler.vsi.GuestStateExporter;
 import io.hvfabric.scheduler.vsi.ImageCatalog;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
@@ -51,6 +54,7 @@ import io.hvfabric.scheduler.vsi.VsiOperations;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -66,7 +70,7 @@ public final class Scheduler implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ConcurrentLinkedDeque<>();
     private final SchedulerConfig config;
     private Server server;
-    private LeaderElection election;
+    private volatile LeaderElection election;
     private volatile ImageCatalog images;
     private volatile MigrationController migrations;
 
@@ -113,17 +117,28 @@ public final class Scheduler implements AutoCloseable {
         presence.start();
         closeables.push(presence);
 
+        // One writer per term: every VSI decision of this replica's terms goes through the term's loop. Its client is
+        // the replica's etcd client, closed with it (the store is not closed on its own).
+        LeaderLoops loops = new LeaderLoops(new EtcdClusterStore(etcd), view, term -> {
+            LeaderElection current = election;
+            if (current != null) {
+                current.stepDown(term);
+            }
+        });
+        closeables.push(loops);
         election = new LeaderElection(etcd, keys,
                 LeaderRecord.newBuilder().setId(config.id()).setAddress(advertised).build(),
                 config.leaderLeaseTtl(), new LeaderElection.Listener() {
                     @Override
                     public void onElected(Term term) {
+                        loops.start(term);
                         metrics.leader(true, term.revision());
                         onLeadership(term);
                     }
 
                     @Override
                     public void onDeposed(Term term) {
+                        loops.stop(term);
                         metrics.leader(false, term.revision());
                     }
                 });
@@ -137,7 +152,7 @@ public final class Scheduler implements AutoCloseable {
         closeables.push(forwarding);
         DesiredStates desired = new DesiredStates(view);
         PlacementInputs placementInputs = new PlacementInputs(view, membership::members);
-        VsiOperations vsis = new VsiOperations(view, keys, writer,
+        VsiOperations vsis = new VsiOperations(view, keys, loops,
                 PlacementPipeline.fromConfig(config.placement()), placementInputs);
         images = new ImageCatalog(view, keys, writer, config.imageDir());
         AgentChannels agentChannels = new AgentChannels(view, address -> GrpcTls.channel(address, config.tls()));
@@ -178,8 +193,15 @@ public final class Scheduler implements AutoCloseable {
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
                 membership::reachabilityOf, membership::members, writes, new OperatorServiceImpl.Audit(
                         new AuditInterceptor(config.id(), auditWriter::submit, Clock.systemUTC()), auditStore));
-        view.addListener(new HostMetricsExporter(view, metrics, membership::reachabilityOf));
-        view.addListener(new GuestStateExporter(view, metrics));
+        // Scans of every host and VSI: at most once a second, off the watch thread (Prometheus scrapes every 15 s).
+        CoalescedListener hostMetrics = new CoalescedListener(
+                new HostMetricsExporter(view, metrics, membership::reachabilityOf), Duration.ofSeconds(1), "host-metrics");
+        CoalescedListener guestMetrics = new CoalescedListener(new GuestStateExporter(view, metrics),
+                Duration.ofSeconds(1), "guest-metrics");
+        closeables.push(hostMetrics);
+        closeables.push(guestMetrics);
+        view.addListener(hostMetrics);
+        view.addListener(guestMetrics);
 
         NettyServerBuilder builder = GrpcTls.serverBuilder(socket(config.listen()), config.tls());
         builder.intercept(Forwarding.serverInterceptor());

@@ -83,7 +83,7 @@ public final class TenantOperations {
             ByteSequence usageKey = keys.of(Keys.Kind.TENANT_USAGE, name);
             FencedWriter.Outcome outcome = writer.commit(term,
                     List.of(new Cmp(tenantKey, Cmp.Op.EQUAL, CmpTarget.modRevision(current.modRevision())),
-                            TenantCharge.unchanged(usageKey, usage)),
+                            unchanged(usageKey, usage)),
                     List.of(Op.delete(tenantKey, DeleteOption.DEFAULT), Op.delete(usageKey, DeleteOption.DEFAULT)));
             view.awaitRevision(outcome.revision(), VIEW_WAIT_MS);
             if (outcome.committed()) {
@@ -123,5 +123,12 @@ public final class TenantOperations {
         List<String> shown = names.stream().limit(NAMES_SHOWN).toList();
         String list = String.join(", ", shown);
         return names.size() > NAMES_SHOWN ? list + " and " + (names.size() - NAMES_SHOWN) + " more" : list;
+    }
+
+    /** The key still as {@code seen} (absent if it was not seen): a compare-and-swap's guard. */
+    private static Cmp unchanged(ByteSequence key, Optional<? extends Versioned<?>> seen) {
+        return seen.isPresent()
+                ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(seen.get().modRevision()))
+                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0));
     }
 }

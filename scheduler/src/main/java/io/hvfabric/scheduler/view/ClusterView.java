@@ -1,5 +1,6 @@
 package io.hvfabric.scheduler.view;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -26,6 +27,8 @@ import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
 import io.hvfabric.scheduler.store.Versioned;
+import io.hvfabric.scheduler.store.kv.StoreEntry;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -69,6 +72,8 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<Tenant>> tenants = new ConcurrentHashMap<>();
     private final Map<String, Versioned<TenantUsage>> tenantUsage = new ConcurrentHashMap<>();
     private final Map<String, Versioned<RevokedCertificate>> revoked = new ConcurrentHashMap<>();
+    /** Every applied key but the audit's, as etcd holds it: what the leader loop decides on (see {@link #entry}). */
+    private final Map<String, StoreEntry> entries = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
     private volatile long revision;
@@ -166,6 +171,15 @@ public final class ClusterView implements AutoCloseable {
         if (key == null) {
             return;
         }
+        if (key.kind() != Keys.Kind.AUDIT) {
+            String raw = kv.getKey().toString(StandardCharsets.UTF_8);
+            if (deleted) {
+                entries.remove(raw);
+            } else {
+                entries.put(raw, new StoreEntry(raw, ByteString.copyFrom(kv.getValue().getBytes()),
+                        kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease()));
+            }
+        }
         String name = key.name();
         switch (key.kind()) {
             case LEADER -> {
@@ -202,6 +216,7 @@ public final class ClusterView implements AutoCloseable {
     }
 
     private void clearAll() {
+        entries.clear();
         candidates.clear();
         replicas.clear();
         hosts.clear();
@@ -262,6 +277,11 @@ public final class ClusterView implements AutoCloseable {
         listeners.remove(listener);
     }
 
+    /** The key as this view applied it (value and revisions), if present; audit records are not kept. */
+    public Optional<StoreEntry> entry(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
     public long revision() {
         return revision;
     }
@@ -275,6 +295,11 @@ public final class ClusterView implements AutoCloseable {
         List<Versioned<ReplicaRecord>> list = new ArrayList<>(replicas.values());
         list.sort(Comparator.comparing(v -> v.value().getId()));
         return list;
+    }
+
+    /** Every host in no particular order: for scans that need no sorting. */
+    public java.util.Collection<Versioned<HostRecord>> hostsUnordered() {
+        return java.util.Collections.unmodifiableCollection(hosts.values());
     }
 
     public List<Versioned<HostRecord>> hosts() {
@@ -293,6 +318,11 @@ public final class ClusterView implements AutoCloseable {
 
     public Optional<Versioned<HostAllocation>> allocation(String hostId) {
         return Optional.ofNullable(allocations.get(hostId));
+    }
+
+    /** Every VSI in no particular order: for scans that need no sorting. */
+    public java.util.Collection<Versioned<VsiRecord>> vsisUnordered() {
+        return java.util.Collections.unmodifiableCollection(vsis.values());
     }
 
     public List<Versioned<VsiRecord>> vsis() {

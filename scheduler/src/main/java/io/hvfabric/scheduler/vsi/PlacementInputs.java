@@ -18,13 +18,20 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /** Builds the placement pipeline's input from the view: every host with its state, capacity and allocation. */
 public final class PlacementInputs {
+    private record CacheKey(long hostRevision, boolean alive, String reachability, long allocationRevision) {}
+
+    private record Cached(CacheKey key, HostCandidate candidate) {}
+
     private final ClusterView view;
     private final Supplier<List<MemberView>> members;
+    /** Per host, its last candidate without anti-affinity groups or pending writes, and what it was built from. */
+    private final Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** {@code members} is the gossip view; it is read once per call, not once per host. */
     public PlacementInputs(ClusterView view, Supplier<List<MemberView>> members) {
@@ -35,37 +42,92 @@ public final class PlacementInputs {
     public List<HostCandidate> candidates() {
         Map<String, Set<String>> groupsByHost = new HashMap<>();
         for (Versioned<VsiRecord> v : view.vsis()) {
-            String group = v.value().getSpec().getAntiAffinityGroup();
-            if (!group.isEmpty() && !v.value().getHost().isEmpty()) {
-                groupsByHost.computeIfAbsent(v.value().getHost(), h -> new HashSet<>()).add(group);
-            }
+            addGroup(groupsByHost, v.value());
         }
+        return candidates(Map.of(), groupsByHost, view.hosts());
+    }
+
+    /**
+     * The candidates for placing one VSI of anti-affinity {@code group} (empty: none), as the view shows them with
+     * the leader's writes not applied yet laid over it (allocations and VSIs by name, empty for a deleted one), so
+     * concurrent decisions see each other's placements. Only the VSIs of {@code group} are looked at: the only
+     * plugin reading hosts' groups is the anti-affinity filter, for the request's own group.
+     */
+    public List<HostCandidate> candidatesFor(Optional<String> group, Map<String, Optional<HostAllocation>> pendingAllocations,
+                                             Map<String, Optional<VsiRecord>> pendingVsis) {
+        Map<String, Set<String>> groupsByHost = new HashMap<>();
+        if (group.isPresent()) {
+            for (Versioned<VsiRecord> v : view.vsisUnordered()) {
+                if (group.get().equals(v.value().getSpec().getAntiAffinityGroup())
+                        && !pendingVsis.containsKey(v.value().getSpec().getName())) {
+                    addGroup(groupsByHost, v.value());
+                }
+            }
+            pendingVsis.values().forEach(v -> v.filter(r -> group.get().equals(r.getSpec().getAntiAffinityGroup()))
+                    .ifPresent(r -> addGroup(groupsByHost, r)));
+        }
+        // Unordered: the pipeline breaks ties by host id itself, and sorting 1000s of hosts per decision costs.
+        return candidates(pendingAllocations, groupsByHost, view.hostsUnordered());
+    }
+
+    private List<HostCandidate> candidates(Map<String, Optional<HostAllocation>> pendingAllocations,
+                                           Map<String, Set<String>> groupsByHost,
+                                           java.util.Collection<Versioned<HostRecord>> hosts) {
         Map<String, String> reachability = new HashMap<>();
         for (MemberView m : members.get()) {
             if (MembershipConfig.KIND_AGENT.equals(m.kind())) {
                 reachability.put(m.id(), m.reachable() ? MemberView.REACHABLE : MemberView.UNREACHABLE);
             }
         }
-        List<HostCandidate> candidates = new ArrayList<>();
-        for (Versioned<HostRecord> v : view.hosts()) {
+        List<HostCandidate> candidates = new ArrayList<>(hosts.size());
+        for (Versioned<HostRecord> v : hosts) {
             HostRecord host = v.value();
-            Host.State state = HostStates.derive(host, view.alive(host.getId()).isPresent(),
-                    reachability.getOrDefault(host.getId(), MemberView.ABSENT));
-            Resources allocated = view.allocation(host.getId())
-                    .map(a -> a.value().getAllocated())
-                    .orElse(Resources.getDefaultInstance());
-            candidates.add(new HostCandidate(
-                    host.getId(),
-                    HostState.valueOf(state.name()),
-                    state == Host.State.READY,
-                    host.getCapabilities().getAccelerator(),
-                    host.getCapabilities().getCpuModel(),
-                    capacity(host.getCapacity()),
-                    capacity(allocated),
-                    groupsByHost.getOrDefault(host.getId(), Set.of()),
-                    host.getLabelsMap()));
+            String id = host.getId();
+            boolean alive = view.alive(id).isPresent();
+            String reach = reachability.getOrDefault(id, MemberView.ABSENT);
+            Set<String> groups = groupsByHost.getOrDefault(id, Set.of());
+            if (pendingAllocations.containsKey(id) || !groups.isEmpty()) {
+                Optional<HostAllocation> pendingAllocation = pendingAllocations.get(id);
+                Optional<HostAllocation> allocation = pendingAllocation != null ? pendingAllocation
+                        : view.allocation(id).map(Versioned::value);
+                candidates.add(candidate(host, alive, reach, allocation, groups));
+                continue;
+            }
+            // Most hosts are as they were for the previous decision: their candidate is reused while the records it
+            // was built from (host, liveness, reachability, allocation) are unchanged.
+            Optional<Versioned<HostAllocation>> allocation = view.allocation(id);
+            CacheKey key = new CacheKey(v.modRevision(), alive, reach, allocation.map(Versioned::modRevision).orElse(0L));
+            Cached cached = cache.get(id);
+            if (cached == null || !cached.key().equals(key)) {
+                cached = new Cached(key, candidate(host, alive, reach, allocation.map(Versioned::value), Set.of()));
+                cache.put(id, cached);
+            }
+            candidates.add(cached.candidate());
         }
         return candidates;
+    }
+
+    private static HostCandidate candidate(HostRecord host, boolean alive, String reach,
+                                           Optional<HostAllocation> allocation, Set<String> groups) {
+        Host.State state = HostStates.derive(host, alive, reach);
+        Resources allocated = allocation.map(HostAllocation::getAllocated).orElse(Resources.getDefaultInstance());
+        return new HostCandidate(
+                host.getId(),
+                HostState.valueOf(state.name()),
+                state == Host.State.READY,
+                host.getCapabilities().getAccelerator(),
+                host.getCapabilities().getCpuModel(),
+                capacity(host.getCapacity()),
+                capacity(allocated),
+                groups,
+                host.getLabelsMap());
+    }
+
+    private static void addGroup(Map<String, Set<String>> groupsByHost, VsiRecord vsi) {
+        String group = vsi.getSpec().getAntiAffinityGroup();
+        if (!group.isEmpty() && !vsi.getHost().isEmpty()) {
+            groupsByHost.computeIfAbsent(vsi.getHost(), h -> new HashSet<>()).add(group);
+        }
     }
 
     public int largestHostVcpus() {

@@ -25,6 +25,8 @@ import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.leader.loop.LeaderLoops;
+import io.hvfabric.scheduler.store.kv.EtcdClusterStore;
 import io.hvfabric.scheduler.maintenance.DrainController;
 import io.hvfabric.scheduler.maintenance.RebalanceService;
 import io.hvfabric.scheduler.migrate.AgentChannels;
@@ -131,7 +133,11 @@ final class FabricUnderTest implements AutoCloseable {
         PlacementPipeline pipeline = PlacementPipeline.fromConfig(PlacementConfig.DEFAULT);
         PlacementInputs inputs = new PlacementInputs(view, List::of);
         HostRegistry registry = new HostRegistry(client, KEYS, view, writer, Duration.ofSeconds(30));
-        VsiOperations vsis = new VsiOperations(view, KEYS, writer, pipeline, inputs);
+        // The production path: the term's leader loop over the real etcd.
+        LeaderLoops loops = new LeaderLoops(new EtcdClusterStore(client), view, t -> { });
+        loops.start(term);
+        opened.push(loops);
+        VsiOperations vsis = new VsiOperations(view, KEYS, loops, pipeline, inputs);
         MigrationOperations migrationOps = new MigrationOperations(view, KEYS, writer, pipeline, inputs, reachable,
                 vsis);
         MigrationController controller = new MigrationController(view, migrationOps, agentChannels,

@@ -19,6 +19,7 @@ import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.leader.FencedWriter;
+import io.hvfabric.scheduler.leader.loop.SequentialDecider;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementConfig;
@@ -77,7 +78,7 @@ class RefusedRequestsStoreNothingTest {
         FencedWriter writer = new FencedWriter(etcd.kv(), null);
         PlacementPipeline pipeline = PlacementPipeline.fromConfig(PlacementConfig.DEFAULT);
         PlacementInputs inputs = new PlacementInputs(feed.view(), List::of);
-        vsis = new VsiOperations(feed.view(), feed.keys(), writer, pipeline, inputs);
+        vsis = new VsiOperations(feed.view(), feed.keys(), new SequentialDecider(feed.view(), writer), pipeline, inputs);
         migrations = new MigrationOperations(feed.view(), feed.keys(), writer, pipeline, inputs,
                 (kind, id) -> "reachable", new Object());
         images = new ImageCatalog(feed.view(), feed.keys(), writer, IMAGE_DIR);

@@ -12,6 +12,7 @@ import io.hvfabric.proto.v1.TenantUsage;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.store.Keys;
+import io.hvfabric.scheduler.leader.loop.SequentialDecider;
 import io.hvfabric.scheduler.tenants.TenantScope;
 import io.hvfabric.scheduler.view.ViewFeed;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class VsiOperationsTenantTest {
     private final ViewFeed feed = new ViewFeed();
-    private final VsiOperations vsis = new VsiOperations(feed.view(), feed.keys(), null, null,
+    private final VsiOperations vsis = new VsiOperations(feed.view(), feed.keys(),
+            new SequentialDecider(feed.view(), null), null,
             new PlacementInputs(feed.view(), List::of));
 
     @BeforeEach

@@ -1,6 +1,6 @@
 package io.hvfabric.scheduler.leader.loop;
 
-import com.google.protobuf.ByteString;
+import io.hvfabric.scheduler.store.kv.StoreEntry;
 import java.util.Optional;
 
 /**
@@ -8,8 +8,8 @@ import java.util.Optional;
  * watch changes it, so it may lag the leader's own commits; the loop covers the lag with its pending writes.
  */
 public interface CommittedState {
-    /** The key's value as applied, if present. */
-    Optional<ByteString> get(String key);
+    /** The key as applied (its value and mod revision), if present. */
+    Optional<StoreEntry> get(String key);
 
     /** The etcd revision the state has applied up to. */
     long appliedRevision();

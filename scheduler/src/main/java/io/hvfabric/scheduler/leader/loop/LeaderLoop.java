@@ -4,30 +4,39 @@ import com.google.protobuf.ByteString;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.scheduler.store.kv.ClusterStore;
 import io.hvfabric.scheduler.store.kv.StoreCompare;
+import io.hvfabric.scheduler.store.kv.StoreEntry;
 import io.hvfabric.scheduler.store.kv.StoreOp;
+import io.hvfabric.scheduler.store.kv.StoreRange;
 import io.hvfabric.scheduler.store.kv.StoreTxn;
 import io.hvfabric.scheduler.store.kv.TxnResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The leader's one writer for one term, in the shape of Kafka's KRaft controller: every write operation is a
+ * The leader's writer for one term, in the shape of Kafka's KRaft controller: every write operation is a
  * {@link Decision} run on this loop's single thread against the committed state plus the writes of the decisions
  * before it; their writes are group-committed, many decisions in one transaction fenced by the term's key, while
  * the next decisions are already being made. One transaction is in flight at a time, so etcd applies the batches in
  * the order they were decided. A decision's future completes once its batch has committed.
+ *
+ * <p>Every key a decision read from the committed state is compared in its batch at the revision it was read, so a
+ * writer outside the loop cannot be overwritten: if one changed such a key, the batch fails its compares, and it and
+ * every batch decided after it are decided again once the state shows the other write (up to {@link #MAX_ATTEMPTS}).
  *
  * <p>A transaction whose fence fails means the term is over: everything queued or in flight fails NOT_LEADER and the
  * loop stops. So does a transaction whose outcome is unknown (etcd unreachable, timed out): the state it may have
@@ -37,28 +46,40 @@ public final class LeaderLoop implements AutoCloseable {
     /** The term's election key and its create revision: every batch compares it. */
     public record Fence(String key, long createRevision) {}
 
-    private record Task<R>(Decision<R> decision, CompletableFuture<Committed<R>> future) {}
+    private record DecodedKey(Class<?> type, ByteString bytes) {}
 
-    /** A decided task awaiting its batch's commit. */
-    private record Decided<R>(Task<R> task, R value) {
+    private static final int DECODED_RECORDS = 8192;
+    /** How often a decision is decided again after its batch lost a compare to another writer. */
+    static final int MAX_ATTEMPTS = 5;
+    private static final long COMMIT_TIMEOUT_SECONDS = 10;
+    /** Sealed batches waiting behind the one in flight before the loop stops deciding (back-pressure). */
+    private static final int MAX_SEALED = 2;
+
+    private static final class Task<R> {
+        final Decision<R> decision;
+        final CompletableFuture<Committed<R>> future;
+        int attempts;
+        R value;
+
+        Task(Decision<R> decision, CompletableFuture<Committed<R>> future) {
+            this.decision = decision;
+            this.future = future;
+        }
+
         void complete(long revision) {
-            task.future().complete(new Committed<>(value, revision));
+            future.complete(new Committed<>(value, revision));
         }
     }
 
     private static final class Batch {
         final WriteBatch writes;
-        final List<Decided<?>> decided = new ArrayList<>();
+        final List<Task<?>> decided = new ArrayList<>();
         final List<PendingWrites.Pending> marks = new ArrayList<>();
 
         Batch(int maxOps) {
             writes = new WriteBatch(maxOps);
         }
     }
-
-    private static final long COMMIT_TIMEOUT_SECONDS = 10;
-    /** Sealed batches waiting behind the one in flight before the loop stops deciding (back-pressure). */
-    private static final int MAX_SEALED = 2;
 
     private final ClusterStore store;
     private final Fence fence;
@@ -71,11 +92,20 @@ public final class LeaderLoop implements AutoCloseable {
     private final AtomicBoolean ended = new AtomicBoolean();
     // Loop-thread state only.
     private final PendingWrites pending = new PendingWrites();
+    /** Records decoded by decisions, by type and bytes: the same pending records are read by many decisions. */
+    private final Map<DecodedKey, Object> decodedRecords = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<DecodedKey, Object> eldest) {
+            return size() > DECODED_RECORDS;
+        }
+    };
+    private final Deque<Task<?>> retry = new ArrayDeque<>();
     private final Queue<Batch> sealed = new ArrayDeque<>();
     private Batch filling;
-    private boolean inFlight;
     private Batch committing;
     private long lastCommitted;
+    /** After a lost compare: decide nothing until the committed state shows this revision (the other write). */
+    private long resumeAt;
 
     /**
      * @param maxBatchOps at most this many writes per transaction (≤ etcd's {@code --max-txn-ops})
@@ -110,10 +140,15 @@ public final class LeaderLoop implements AutoCloseable {
         return future;
     }
 
-    /** The committed state has applied {@code revision}: the pending writes it covers are no longer needed. */
+    /** The committed state has applied {@code revision}: pending writes it covers are dropped, a retry may go on. */
     public void applied(long revision) {
         if (!ended.get()) {
-            thread.execute(() -> pending.applied(revision));
+            execute(() -> {
+                pending.applied(revision);
+                if (resumeAt > 0 && revision >= resumeAt) {
+                    drain();
+                }
+            });
         }
     }
 
@@ -128,11 +163,15 @@ public final class LeaderLoop implements AutoCloseable {
         return !ended.get();
     }
 
+    public Fence fence() {
+        return fence;
+    }
+
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             try {
                 thread.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 scheduled.set(false);
                 failQueued(over());
             }
@@ -146,54 +185,62 @@ public final class LeaderLoop implements AutoCloseable {
             failQueued(over());
             return;
         }
-        pending.applied(state.appliedRevision());
+        long applied = state.appliedRevision();
+        pending.applied(applied);
+        if (resumeAt > 0) {
+            if (applied < resumeAt) {
+                return; // applied() drains again once the other writer's change is visible
+            }
+            resumeAt = 0;
+        }
         while (sealed.size() < MAX_SEALED) {
-            Task<?> task = queue.poll();
+            Task<?> task = retry.isEmpty() ? queue.poll() : retry.poll();
             if (task == null) {
                 break;
             }
             decide(task);
         }
         startCommit();
-        if (!queue.isEmpty() && sealed.size() < MAX_SEALED) {
+        if ((!queue.isEmpty() || !retry.isEmpty()) && sealed.size() < MAX_SEALED) {
             schedule();
         }
     }
 
     private <R> void decide(Task<R> task) {
         Context context = new Context();
-        R value;
         try {
-            value = task.decision().decide(context);
+            task.value = task.decision.decide(context);
         } catch (RuntimeException e) {
-            task.future().completeExceptionally(e);
+            task.future.completeExceptionally(e);
             return;
         }
         List<StoreOp> ops = context.ops();
         if (ops.isEmpty()) {
-            // Nothing to write, but it may have decided on writes not committed yet: it is done when they are.
+            // Nothing to write, but it may have decided on writes not committed yet: it is done when they are. A
+            // read-only decision needs no compares: what it read was true when it ran.
             Batch latest = latestWithWrites();
             if (latest == null) {
-                task.future().complete(new Committed<>(value, lastCommitted));
+                task.complete(lastCommitted);
             } else {
-                latest.decided.add(new Decided<>(task, value));
+                latest.decided.add(task);
             }
             return;
         }
-        if (!filling.writes.accepts(ops)) {
+        if (!filling.writes.accepts(ops, context.compares)) {
             if (filling.writes.isEmpty()) {
-                task.future().completeExceptionally(FabricException.internal(
+                task.future.completeExceptionally(FabricException.internal(
                         "a decision wrote %d keys, more than one transaction of %d may hold", ops.size(), maxBatchOps));
                 return;
             }
             sealed.add(filling);
             filling = new Batch(maxBatchOps);
         }
+        context.compares.forEach(filling.writes::addCompare);
         for (StoreOp op : ops) {
             filling.writes.add(op);
             filling.marks.add(pending.add(op));
         }
-        filling.decided.add(new Decided<>(task, value));
+        filling.decided.add(task);
     }
 
     /** The newest batch with writes not committed yet (being filled, sealed or in flight), or null. */
@@ -209,7 +256,7 @@ public final class LeaderLoop implements AutoCloseable {
     }
 
     private void startCommit() {
-        if (inFlight) {
+        if (committing != null || resumeAt > 0) {
             return;
         }
         Batch next = sealed.poll();
@@ -220,17 +267,16 @@ public final class LeaderLoop implements AutoCloseable {
             next = filling;
             filling = new Batch(maxBatchOps);
         }
-        inFlight = true;
         committing = next;
         Batch batch = next;
-        StoreTxn txn = StoreTxn.of(List.of(StoreCompare.createRevision(fence.key(), fence.createRevision())),
-                batch.writes.ops());
-        store.commit(txn).orTimeout(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        List<StoreCompare> compares = new ArrayList<>();
+        compares.add(StoreCompare.createRevision(fence.key(), fence.createRevision()));
+        compares.addAll(batch.writes.compares());
+        store.commit(StoreTxn.of(compares, batch.writes.ops())).orTimeout(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .whenComplete((result, error) -> execute(() -> finished(batch, result, error)));
     }
 
     private void finished(Batch batch, TxnResult result, Throwable error) {
-        inFlight = false;
         if (ended.get()) {
             return; // its decisions were failed when the loop ended
         }
@@ -241,15 +287,55 @@ public final class LeaderLoop implements AutoCloseable {
             return;
         }
         if (!result.succeeded()) {
-            end(over(), true);
+            if (batch.writes.compares().isEmpty()) {
+                end(over(), true);
+                return;
+            }
+            // The fence or a decision's compare failed: which one, the leader key tells.
+            store.get(fence.key()).orTimeout(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .whenComplete((range, e) -> execute(() -> lostCompare(result.revision(), range, e)));
             return;
         }
         committing = null;
         lastCommitted = result.revision();
         PendingWrites.committed(batch.marks, result.revision());
-        for (Decided<?> decided : batch.decided) {
-            decided.complete(result.revision());
+        for (Task<?> task : batch.decided) {
+            task.complete(result.revision());
         }
+        drain();
+    }
+
+    /**
+     * The batch in flight lost a compare. If the term still holds, another writer changed a key it decided on:
+     * it and every later batch are decided again, in order, once the state shows etcd at {@code revision}.
+     */
+    private void lostCompare(long revision, StoreRange leaderKey, Throwable error) {
+        if (ended.get()) {
+            return;
+        }
+        boolean stillLeads = error == null && leaderKey.single().map(StoreEntry::createRevision)
+                .filter(r -> r == fence.createRevision()).isPresent();
+        if (!stillLeads) {
+            end(over(), true);
+            return;
+        }
+        List<Task<?>> again = new ArrayList<>(committing.decided);
+        sealed.forEach(b -> again.addAll(b.decided));
+        again.addAll(filling.decided);
+        committing = null;
+        sealed.clear();
+        filling = new Batch(maxBatchOps);
+        pending.clear();
+        for (int i = again.size() - 1; i >= 0; i--) {
+            Task<?> task = again.get(i);
+            if (++task.attempts >= MAX_ATTEMPTS) {
+                task.future.completeExceptionally(FabricException.unavailable(
+                        "the decision kept conflicting with other writes (%d attempts); retry", task.attempts));
+            } else {
+                retry.addFirst(task);
+            }
+        }
+        resumeAt = revision;
         drain();
     }
 
@@ -265,10 +351,15 @@ public final class LeaderLoop implements AutoCloseable {
             }
             sealed.clear();
             filling = new Batch(maxBatchOps);
+            committing = null;
             for (Batch batch : all) {
-                for (Decided<?> decided : batch.decided) {
-                    decided.task().future().completeExceptionally(why);
+                for (Task<?> task : batch.decided) {
+                    task.future.completeExceptionally(why);
                 }
+            }
+            Task<?> task;
+            while ((task = retry.poll()) != null) {
+                task.future.completeExceptionally(why);
             }
             pending.clear();
             failQueued(why);
@@ -282,7 +373,7 @@ public final class LeaderLoop implements AutoCloseable {
     private void failQueued(RuntimeException why) {
         Task<?> task;
         while ((task = queue.poll()) != null) {
-            task.future().completeExceptionally(why);
+            task.future.completeExceptionally(why);
         }
     }
 
@@ -290,12 +381,12 @@ public final class LeaderLoop implements AutoCloseable {
     private void execute(Runnable action) {
         try {
             thread.execute(action);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             action.run();
         }
     }
 
-    private FabricException over() {
+    private static FabricException over() {
         return FabricException.notLeader(null); // this term is over; who leads next is not known here
     }
 
@@ -306,9 +397,18 @@ public final class LeaderLoop implements AutoCloseable {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
-    /** One decision's view: its own writes over the pending ones over the committed state. */
+    /**
+     * One decision's view: its own writes over the pending ones over the committed state. Reads that reach the
+     * committed state are remembered as compares at the revision read.
+     */
     private final class Context implements DecisionContext {
         private final Map<String, StoreOp> own = new LinkedHashMap<>();
+
+        @Override
+        public <T> T decoded(Class<T> type, ByteString bytes, java.util.function.Function<ByteString, T> decoder) {
+            return type.cast(decodedRecords.computeIfAbsent(new DecodedKey(type, bytes), k -> decoder.apply(bytes)));
+        }
+        final Map<String, StoreCompare> compares = new LinkedHashMap<>();
 
         @Override
         public Optional<ByteString> read(String key) {
@@ -316,19 +416,22 @@ public final class LeaderLoop implements AutoCloseable {
             if (mine != null) {
                 return mine instanceof StoreOp.Put put ? Optional.of(put.value()) : Optional.empty();
             }
-            for (StoreOp op : own.values()) {
-                if (op instanceof StoreOp.DeletePrefix && key.startsWith(op.key())) {
-                    return Optional.empty();
-                }
+            if (underOwnPrefixDelete(key)) {
+                return Optional.empty();
             }
             Optional<Optional<ByteString>> pendingValue = pending.get(key);
-            return pendingValue.isPresent() ? pendingValue.get() : state.get(key);
+            if (pendingValue.isPresent()) {
+                return pendingValue.get();
+            }
+            Optional<StoreEntry> committed = state.get(key);
+            compares.putIfAbsent(key, committed.map(e -> StoreCompare.modRevision(key, e.modRevision()))
+                    .orElseGet(() -> StoreCompare.absent(key)));
+            return committed.map(StoreEntry::value);
         }
 
         @Override
         public void write(StoreOp op) {
-            if (!(op instanceof StoreOp.DeletePrefix) && own.values().stream()
-                    .anyMatch(o -> o instanceof StoreOp.DeletePrefix && op.key().startsWith(o.key()))) {
+            if (!(op instanceof StoreOp.DeletePrefix) && underOwnPrefixDelete(op.key())) {
                 // etcd cannot put and delete one key in one transaction; such a decision is a bug.
                 throw new IllegalArgumentException("a decision cannot write '" + op.key()
                         + "' under a prefix it deletes");
@@ -340,6 +443,21 @@ public final class LeaderLoop implements AutoCloseable {
                 own.remove(op.key());
                 own.put(op.key(), op);
             }
+        }
+
+        @Override
+        public Map<String, Optional<ByteString>> pendingUnder(String prefix) {
+            Map<String, Optional<ByteString>> found = new TreeMap<>(pending.under(prefix));
+            for (StoreOp op : own.values()) {
+                if (!(op instanceof StoreOp.DeletePrefix) && op.key().startsWith(prefix)) {
+                    found.put(op.key(), op instanceof StoreOp.Put put ? Optional.of(put.value()) : Optional.empty());
+                }
+            }
+            return found;
+        }
+
+        private boolean underOwnPrefixDelete(String key) {
+            return own.values().stream().anyMatch(o -> o instanceof StoreOp.DeletePrefix && key.startsWith(o.key()));
         }
 
         List<StoreOp> ops() {

@@ -82,6 +82,14 @@ final class PendingWrites {
         prune(deletedPrefixes.values().iterator(), revision);
     }
 
+    /** The pending single-key writes under {@code prefix}: key to value, empty for a delete. */
+    Map<String, Optional<ByteString>> under(String prefix) {
+        Map<String, Optional<ByteString>> found = new TreeMap<>();
+        byKey.subMap(prefix, true, ClusterStore.prefixEnd(prefix), false)
+                .forEach((k, p) -> found.put(k, Optional.ofNullable(p.value)));
+        return found;
+    }
+
     void clear() {
         byKey.clear();
         deletedPrefixes.clear();

@@ -1,6 +1,7 @@
 package io.hvfabric.scheduler.leader.loop;
 
 import io.hvfabric.scheduler.store.kv.ClusterStore;
+import io.hvfabric.scheduler.store.kv.StoreCompare;
 import io.hvfabric.scheduler.store.kv.StoreOp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,12 +11,14 @@ import java.util.Map;
 /**
  * The writes of several decisions, to commit as one transaction. etcd refuses a transaction that writes a key twice,
  * so a later write of a key replaces the earlier one (only the final value matters), and a prefix delete drops the
- * writes it covers; a write under a prefix this batch deletes cannot be merged and must go in the next batch.
+ * writes it covers; a write under a prefix this batch deletes cannot be merged and must go in the next batch. The
+ * compares of every decision (the committed keys it read, at the revisions it read them) guard the whole batch.
  */
 final class WriteBatch {
     private final int maxOps;
     private final Map<String, StoreOp> byKey = new LinkedHashMap<>();
     private final List<StoreOp.DeletePrefix> prefixes = new ArrayList<>();
+    private final Map<String, StoreCompare> compares = new LinkedHashMap<>();
 
     WriteBatch(int maxOps) {
         if (maxOps < 1 || maxOps > ClusterStore.MAX_OPS_PER_TXN) {
@@ -24,8 +27,23 @@ final class WriteBatch {
         this.maxOps = maxOps;
     }
 
-    /** Whether all of {@code ops} can join this batch without exceeding its size or contradicting it. */
-    boolean accepts(List<StoreOp> ops) {
+    /**
+     * Whether all of {@code ops} and {@code compares} can join this batch without exceeding etcd's limits (the
+     * fence and the compares count against the same limit as the writes) or contradicting it.
+     */
+    boolean accepts(List<StoreOp> ops, Map<String, StoreCompare> compares) {
+        int newCompares = 0;
+        for (Map.Entry<String, StoreCompare> c : compares.entrySet()) {
+            StoreCompare mine = this.compares.get(c.getKey());
+            if (mine == null) {
+                newCompares++;
+            } else if (!mine.equals(c.getValue())) {
+                return false; // decided on another revision of the key than an earlier decision of this batch
+            }
+        }
+        if (1 + this.compares.size() + newCompares > ClusterStore.MAX_OPS_PER_TXN) {
+            return false;
+        }
         int added = 0;
         for (StoreOp op : ops) {
             if (!(op instanceof StoreOp.DeletePrefix) && underDeletedPrefix(op.key())) {
@@ -36,6 +54,15 @@ final class WriteBatch {
             }
         }
         return size() + added <= maxOps;
+    }
+
+    /** A compare on a key read from the committed state: the batch commits only if the key is still as read. */
+    void addCompare(String key, StoreCompare compare) {
+        compares.putIfAbsent(key, compare);
+    }
+
+    List<StoreCompare> compares() {
+        return new ArrayList<>(compares.values());
     }
 
     void add(StoreOp op) {

@@ -127,7 +127,8 @@ public final class EtcdClusterStore implements ClusterStore {
                 kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease());
     }
 
-    private static Cmp compare(StoreCompare c) {
+    /** The jetcd form of a compare. */
+    public static Cmp compare(StoreCompare c) {
         Cmp.Op op = switch (c.relation()) {
             case EQUAL -> Cmp.Op.EQUAL;
             case NOT_EQUAL -> Cmp.Op.NOT_EQUAL;
@@ -147,7 +148,8 @@ public final class EtcdClusterStore implements ClusterStore {
         return ops.stream().map(EtcdClusterStore::op).toArray(Op[]::new);
     }
 
-    private static Op op(StoreOp op) {
+    /** The jetcd form of a write. */
+    public static Op op(StoreOp op) {
         if (op instanceof StoreOp.Put put) {
             PutOption option = put.lease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(put.lease()).build();
             return Op.put(bytes(put.key()), ByteSequence.from(put.value().toByteArray()), option);

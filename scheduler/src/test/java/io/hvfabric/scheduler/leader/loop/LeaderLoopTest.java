@@ -162,6 +162,22 @@ class LeaderLoopTest {
     }
 
     @Test
+    void aWriteFromOutsideTheLoopIsNeverOverwrittenTheDecisionsOnItAreMadeAgain() throws Exception {
+        CompletableFuture<Committed<Long>> first = loop.submit(this::increment);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> store.waiting() == 1);
+        CompletableFuture<Committed<Long>> second = loop.submit(this::increment);
+        // Another writer (e.g. a compare-and-swap outside the loop) sets the counter meanwhile.
+        etcd.commit(StoreTxn.of(List.of(), List.of(StoreOp.put("/counter", bytes("100"))))).get();
+        store.open();
+
+        assertThat(first.get(5, TimeUnit.SECONDS).value()).isEqualTo(101);
+        assertThat(second.get(5, TimeUnit.SECONDS).value()).isEqualTo(102);
+        assertThat(etcd.get("/counter").get().single().orElseThrow().value().toStringUtf8()).isEqualTo("102");
+        assertThat(ended).isEmpty();
+        assertThat(loop.isRunning()).isTrue();
+    }
+
+    @Test
     void aCommitWhoseOutcomeIsUnknownEndsTheTerm() {
         store.failWith(new IllegalStateException("connection reset"));
         store.open();

@@ -1,6 +1,5 @@
 package io.hvfabric.scheduler.leader.loop;
 
-import com.google.protobuf.ByteString;
 import io.hvfabric.scheduler.store.kv.ClusterStore;
 import io.hvfabric.scheduler.store.kv.StoreEntry;
 import io.hvfabric.scheduler.store.kv.StoreEvent;
@@ -13,7 +12,7 @@ import java.util.function.LongConsumer;
 
 /** The committed state as a replica's watch would apply it: read once, then follow the store's watch. */
 final class MirroredState implements CommittedState, AutoCloseable {
-    private final Map<String, ByteString> values = new ConcurrentHashMap<>();
+    private final Map<String, StoreEntry> values = new ConcurrentHashMap<>();
     private final AutoCloseable watch;
     private volatile long revision;
     private volatile LongConsumer onApplied = r -> { };
@@ -21,7 +20,7 @@ final class MirroredState implements CommittedState, AutoCloseable {
     MirroredState(ClusterStore store) throws Exception {
         var snapshot = store.getPrefix("/", 0).get();
         for (StoreEntry e : snapshot.entries()) {
-            values.put(e.key(), e.value());
+            values.put(e.key(), e);
         }
         revision = snapshot.revision();
         watch = store.watch("/", revision + 1, new StoreWatchListener() {
@@ -29,7 +28,7 @@ final class MirroredState implements CommittedState, AutoCloseable {
             public void onEvents(List<StoreEvent> events, long rev) {
                 for (StoreEvent e : events) {
                     if (e.type() == StoreEvent.Type.PUT) {
-                        values.put(e.entry().key(), e.entry().value());
+                        values.put(e.entry().key(), e.entry());
                     } else {
                         values.remove(e.entry().key());
                     }
@@ -50,7 +49,7 @@ final class MirroredState implements CommittedState, AutoCloseable {
     }
 
     @Override
-    public Optional<ByteString> get(String key) {
+    public Optional<StoreEntry> get(String key) {
         return Optional.ofNullable(values.get(key));
     }
 

@@ -29,7 +29,7 @@ import net.jqwik.api.constraints.Size;
  * Whatever the decisions and however their commits are batched, the loop's outcome is that of running the
  * decisions one after another: each sees exactly what the ones before it left, and etcd ends in that state.
  */
-class LeaderLoopProperties {
+class LeaderLoopEquivalenceTest {
     private static final String LEADER_KEY = "/hvf/leader/sched-1";
     private static final List<String> KEYS = List.of("/a/1", "/a/2", "/b/1", "/b/2");
 
