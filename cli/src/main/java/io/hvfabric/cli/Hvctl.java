@@ -4,6 +4,7 @@ import io.grpc.StatusRuntimeException;
 import io.hvfabric.cli.client.ChannelFactory;
 import io.hvfabric.cli.client.GrpcErrors;
 import io.hvfabric.cli.client.NettyChannelFactory;
+import io.hvfabric.cli.command.CommandGroups;
 import io.hvfabric.cli.command.HvctlCommand;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -24,18 +25,21 @@ public final class Hvctl {
     }
 
     public static int run(PrintStream out, PrintStream err, Map<String, String> env, String... args) {
-        return run(out, err, env, new NettyChannelFactory(), args);
+        try (NettyChannelFactory channels = new NettyChannelFactory()) {
+            return run(out, err, env, channels, args);
+        }
     }
 
     /** As {@link #run(PrintStream, PrintStream, Map, String...)} with the channels supplied, e.g. in-process. */
     public static int run(PrintStream out, PrintStream err, Map<String, String> env, ChannelFactory channels,
             String... args) {
         CliContext context = new CliContext(out, err, Map.copyOf(env), channels, Clock.systemUTC());
-        return commandLine(context).execute(args);
+        return commandLine(context, args).execute(args);
     }
 
-    static CommandLine commandLine(CliContext context) {
+    static CommandLine commandLine(CliContext context, String... arguments) {
         CommandLine commandLine = new CommandLine(new HvctlCommand(context));
+        CommandGroups.addTo(commandLine, arguments); // before the settings below, which reach only commands already added
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(new PrintWriter(context.out(), true));
         commandLine.setErr(new PrintWriter(context.err(), true));

@@ -1,9 +1,12 @@
 package io.hvfabric.cli.client;
 
+import io.grpc.ConnectivityState;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hvfabric.cli.CliException;
+import io.hvfabric.cli.output.Units;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.OperatorServiceGrpc.OperatorServiceBlockingStub;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import java.util.function.Function;
  * The operator API across several scheduler replicas. Every replica answers reads and forwards
  * writes to the leader, so a call goes to the first endpoint and moves on to the next only when
  * one is UNAVAILABLE. Any other status is the answer and is raised as a {@link CliException}.
+ * A unary call's deadline runs from before the connection is made, so it bounds TCP, TLS and the answer together.
  */
 public final class SchedulerClient implements AutoCloseable {
     private final List<Endpoint> endpoints;
@@ -55,11 +59,16 @@ public final class SchedulerClient implements AutoCloseable {
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
             int index = (preferred + attempt) % endpoints.size();
             Endpoint endpoint = endpoints.get(index);
+            Deadline expiry = Deadline.after(deadline.toMillis(), TimeUnit.MILLISECONDS);
             try {
-                T result = rpc.apply(stub(endpoint, deadline));
+                T result = rpc.apply(stub(endpoint, expiry));
                 preferred = index;
                 return result;
             } catch (StatusRuntimeException e) {
+                // Ours only when it has passed: a scheduler may also answer DEADLINE_EXCEEDED for its own (etcd) calls.
+                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && expiry.isExpired()) {
+                    throw deadlineExceeded(endpoint, deadline, e);
+                }
                 if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
                     throw GrpcErrors.toCliException(e);
                 }
@@ -82,7 +91,8 @@ public final class SchedulerClient implements AutoCloseable {
             Endpoint endpoint = endpoints.get(index);
             boolean delivered = false;
             try {
-                Iterator<T> items = rpc.apply(stub(endpoint, deadline));
+                Iterator<T> items = rpc.apply(stub(endpoint,
+                        deadline == null ? null : Deadline.after(deadline.toMillis(), TimeUnit.MILLISECONDS)));
                 while (items.hasNext()) {
                     T item = items.next();
                     delivered = true;
@@ -101,10 +111,25 @@ public final class SchedulerClient implements AutoCloseable {
         throw unreachable(failures);
     }
 
-    private OperatorServiceBlockingStub stub(Endpoint endpoint, Duration deadline) {
-        ManagedChannel channel = channels.computeIfAbsent(endpoint, e -> channelFactory.open(e, security));
-        OperatorServiceBlockingStub stub = OperatorServiceGrpc.newBlockingStub(channel);
-        return deadline == null ? stub : stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    private OperatorServiceBlockingStub stub(Endpoint endpoint, Deadline deadline) {
+        OperatorServiceBlockingStub stub = OperatorServiceGrpc.newBlockingStub(channel(endpoint));
+        return deadline == null ? stub : stub.withDeadline(deadline);
+    }
+
+    private ManagedChannel channel(Endpoint endpoint) {
+        return channels.computeIfAbsent(endpoint, e -> channelFactory.open(e, security));
+    }
+
+    /**
+     * Names the deadline, whether it is --timeout's, and whether the connection was still being set up (a loaded
+     * machine, a replica that accepts but does not answer) or the scheduler was slow to answer.
+     */
+    private CliException deadlineExceeded(Endpoint endpoint, Duration deadline, StatusRuntimeException e) {
+        boolean connected = channel(endpoint).getState(false) == ConnectivityState.READY;
+        String bound = Units.duration(deadline) + (deadline.equals(rpcDeadline) ? " (--timeout)" : "");
+        return CliException.failure(connected
+                ? "deadline exceeded: scheduler at " + endpoint + " did not answer within " + bound
+                : "deadline exceeded: no connection to scheduler at " + endpoint + " within " + bound, e);
     }
 
     private static CliException unreachable(Map<Endpoint, Status> failures) {

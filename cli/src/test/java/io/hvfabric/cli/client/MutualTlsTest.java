@@ -21,12 +21,16 @@ import io.hvfabric.proto.v1.ListHostsRequest;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,6 +147,45 @@ class MutualTlsTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.stderrLines()).containsExactly(
                 "hvctl: --tls-dir: " + dir.resolve("operator.key") + " does not exist or is not readable");
+    }
+
+    @Test
+    void aSchedulerThatNeverFinishesTheHandshakeExpiresTheDeadlineWhileConnecting() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepted, never a byte of TLS back
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            String quiet = "127.0.0.1:" + silent.getLocalPort();
+
+            CliRun run = hvctl(Map.of(), "host", "list", "--scheduler", quiet, "--tls-dir", dir.toString(),
+                    "--timeout", "700ms");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.stderrLines()).containsExactly(
+                    "hvctl: deadline exceeded: no connection to scheduler at " + quiet + " within 700ms (--timeout)");
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void theEventLoopIsStoppedWhenHvctlReturns() {
+        // A loop left in epoll_wait would hold every hvctl's exit for 300 ms (the JVM waits for threads in native).
+        CliRun run = hvctl(Map.of(), "host", "list", "--scheduler", endpoint, "--tls-dir", dir.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+                t -> t.getName().startsWith(NettyChannelFactory.THREAD_NAME) && t.isAlive());
     }
 
     private static CliRun hvctl(Map<String, String> env, String... args) {
