@@ -29,6 +29,12 @@ while (($#)); do
   esac
 done
 
+if [[ "$driver" == qemu ]]; then
+  if ! command -v qemu-system-x86_64 >/dev/null || [[ ! -f /var/cache/hvfabric/images/default/vmlinuz ]]; then
+    echo "cli-storm: --driver qemu needs qemu-system-x86_64 and the default image (bin/install-deps, images/)" >&2
+    exit 1
+  fi
+fi
 cli_bench_prepare
 cli_bench_lab_up "$dir" "$name" --agent-arg="--driver $driver"
 work="$(mktemp -d)"
