@@ -423,10 +423,7 @@ public final class LeaderLoop implements AutoCloseable {
             if (pendingValue.isPresent()) {
                 return pendingValue.get();
             }
-            Optional<StoreEntry> committed = state.get(key);
-            compares.putIfAbsent(key, committed.map(e -> StoreCompare.modRevision(key, e.modRevision()))
-                    .orElseGet(() -> StoreCompare.absent(key)));
-            return committed.map(StoreEntry::value);
+            return CommittedRead.guard(key, state.get(key), compares);
         }
 
         @Override

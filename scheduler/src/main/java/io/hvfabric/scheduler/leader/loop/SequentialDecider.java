@@ -61,10 +61,7 @@ public final class SequentialDecider implements Decider {
             if (mine != null) {
                 return mine instanceof StoreOp.Put put ? Optional.of(put.value()) : Optional.empty();
             }
-            Optional<StoreEntry> committed = view.entry(key);
-            compares.putIfAbsent(key, committed.map(e -> StoreCompare.modRevision(key, e.modRevision()))
-                    .orElseGet(() -> StoreCompare.absent(key)));
-            return committed.map(StoreEntry::value);
+            return CommittedRead.guard(key, view.entry(key), compares);
         }
 
         @Override
