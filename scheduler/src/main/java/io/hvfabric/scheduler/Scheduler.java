@@ -16,6 +16,7 @@ import io.hvfabric.scheduler.audit.EtcdAuditStore;
 import io.hvfabric.scheduler.grpc.AgentServiceImpl;
 import io.hvfabric.scheduler.grpc.AuditInterceptor;
 import io.hvfabric.scheduler.grpc.Forwarding;
+import io.hvfabric.scheduler.grpc.SessionConsistency;
 import io.hvfabric.scheduler.grpc.GuestExecRelay;
 import io.hvfabric.scheduler.grpc.OperatorServiceImpl;
 import io.hvfabric.scheduler.hosts.DesiredStates;
@@ -205,6 +206,7 @@ public final class Scheduler implements AutoCloseable {
 
         NettyServerBuilder builder = GrpcTls.serverBuilder(socket(config.listen()), config.tls());
         builder.intercept(Forwarding.serverInterceptor());
+        builder.intercept(new SessionConsistency(view::revision, view::awaitRevision));
         server = GrpcServerFactory.start(builder,
                 operator, new AgentServiceImpl(registry, forwarding, view, desired, metrics, vsis));
         closeables.push(() -> {

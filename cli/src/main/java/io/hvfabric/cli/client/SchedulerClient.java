@@ -1,5 +1,6 @@
 package io.hvfabric.cli.client;
 
+import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
@@ -34,6 +35,7 @@ public final class SchedulerClient implements AutoCloseable {
     private final Duration rpcDeadline;
     // Concurrent: vsi create --wait watches on one thread while polling on another.
     private final Map<Endpoint, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final SessionRevisionTracker session = new SessionRevisionTracker();
     /** The endpoint that answered last: later calls of the same command start there. */
     private volatile int preferred;
 
@@ -112,7 +114,8 @@ public final class SchedulerClient implements AutoCloseable {
     }
 
     private OperatorServiceBlockingStub stub(Endpoint endpoint, Deadline deadline) {
-        OperatorServiceBlockingStub stub = OperatorServiceGrpc.newBlockingStub(channel(endpoint));
+        OperatorServiceBlockingStub stub = OperatorServiceGrpc.newBlockingStub(
+                ClientInterceptors.intercept(channel(endpoint), session));
         return deadline == null ? stub : stub.withDeadline(deadline);
     }
 
