@@ -15,6 +15,7 @@ import io.hvfabric.proto.v1.RegisterResponse;
 import io.hvfabric.proto.v1.Revocations;
 import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.SchedulerMetrics;
+import io.hvfabric.scheduler.hosts.AgentReportBounds;
 import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.revocation.AgentRevocations;
@@ -78,8 +79,9 @@ public final class AgentServiceImpl implements AgentServiceGrpc.AsyncService, Bi
      * forwarded only when something changed. If nobody leads right now the next heartbeat carries them again.
      */
     @Override
-    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-        Authorization.requireHost(request.getHostId());
+    public void heartbeat(HeartbeatRequest received, StreamObserver<HeartbeatResponse> response) {
+        Authorization.requireHost(received.getHostId());
+        HeartbeatRequest request = AgentReportBounds.bounded(received);
         registry.heartbeat(request);
         metrics.heartbeat(request.getHostId());
         if (reportsChanges(request)) {

@@ -72,6 +72,7 @@ public final class HostRegistry {
             throw FabricException.invalidArgument("capacity.memory_mib", "must be at least 64 (got %d)",
                     request.getCapacity().getMemoryMib());
         }
+        AgentReportBounds.validate(request);
     }
 
     /** The guest times a heartbeat reports go into the alive record's JSON, which an invalid time cannot be. */
