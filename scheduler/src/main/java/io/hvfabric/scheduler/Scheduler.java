@@ -20,6 +20,7 @@ import io.hvfabric.scheduler.grpc.SessionConsistency;
 import io.hvfabric.scheduler.grpc.GuestExecRelay;
 import io.hvfabric.scheduler.grpc.OperatorServiceImpl;
 import io.hvfabric.scheduler.hosts.DesiredStates;
+import io.hvfabric.scheduler.network.NetworkOperations;
 import io.hvfabric.scheduler.hosts.HostMetricsExporter;
 import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.leader.FencedWriter;
@@ -183,7 +184,8 @@ public final class Scheduler implements AutoCloseable {
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis, images,
                 agentChannels::forAddress, exec, migrationOps, migrations, registry, drains, rebalancer,
                 new TenantOperations(view, keys, writer),
-                new CertificateRevocations(etcd.getKVClient(), keys, view, config.id(), Clock.systemUTC()));
+                new CertificateRevocations(etcd.getKVClient(), keys, view, config.id(), Clock.systemUTC()),
+                new NetworkOperations(view, keys, loops));
 
         // Each replica records the calls it receives, off the calls' path; stopped after the server, so the last
         // calls' records are still written.

@@ -105,7 +105,7 @@ public final class DrainPlanner {
     private DrainStep place(
             VsiLoad vsi, HostCandidate source, Set<String> excluded, List<HostCandidate> hosts, MigrationBudgets b) {
         PlacementRequest request = new PlacementRequest(vsi.name(), vsi.demand(), vsi.antiAffinityGroup(), null,
-                source.accelerator(), source.cpuModel(), excluded);
+                source.accelerator(), source.cpuModel(), excluded, vsi.networkMtu());
         PlacementResult result = pipeline.place(request, hosts);
         if (result.chosenHost().isEmpty()) {
             return DrainStep.unmovable(vsi, source.id(), result.explain());

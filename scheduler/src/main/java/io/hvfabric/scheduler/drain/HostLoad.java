@@ -34,9 +34,7 @@ public record HostLoad(HostCandidate host, List<VsiLoad> vsis) {
         if (group != null && rest.stream().noneMatch(v -> group.equals(v.antiAffinityGroup()))) {
             groups.remove(group);
         }
-        HostCandidate h = host;
-        HostCandidate shrunk = new HostCandidate(h.id(), h.state(), h.schedulable(), h.accelerator(), h.cpuModel(),
-                h.capacity(), h.allocated().minus(vsi.demand()), groups, h.labels());
+        HostCandidate shrunk = host.withAllocated(host.allocated().minus(vsi.demand()), groups);
         return new HostLoad(shrunk, rest);
     }
 

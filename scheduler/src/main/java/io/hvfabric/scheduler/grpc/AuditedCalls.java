@@ -39,6 +39,9 @@ final class AuditedCalls {
         add(OperatorServiceGrpc.getRegisterImageMethod(), r -> r.getName());
         add(OperatorServiceGrpc.getCreateTenantMethod(), r -> r.getTenant().getName());
         add(OperatorServiceGrpc.getDeleteTenantMethod(), r -> r.getName());
+        add(OperatorServiceGrpc.getCreateNetworkMethod(), r -> networkObject(r.getNetwork().getTenant(),
+                r.getNetwork().getName()));
+        add(OperatorServiceGrpc.getDeleteNetworkMethod(), r -> networkObject(r.getTenant(), r.getName()));
         add(OperatorServiceGrpc.getRevokeCertificateMethod(), RevocationRequest::serialNamed);
     }
 
@@ -51,6 +54,11 @@ final class AuditedCalls {
     /** The object {@code request} names; empty if it changes nothing (a dry run). Only for {@link #covers} methods. */
     static Optional<String> objectOf(MethodDescriptor<?, ?> method, Object request) {
         return OBJECTS.get(method.getFullMethodName()).apply(request);
+    }
+
+    /** "tenant/name" as the request names it, or the bare name when it leaves the tenant to the principal. */
+    private static String networkObject(String tenant, String name) {
+        return tenant.isEmpty() ? name : tenant + "/" + name;
     }
 
     private static <Q> void add(MethodDescriptor<Q, ?> method, Function<Q, String> object) {

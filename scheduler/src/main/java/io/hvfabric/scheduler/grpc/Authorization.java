@@ -15,7 +15,9 @@ import io.hvfabric.common.tls.Peer;
 import io.hvfabric.common.tls.PeerIdentity;
 import io.hvfabric.common.tls.Roles;
 import io.hvfabric.common.tls.TenantUri;
+import io.hvfabric.proto.v1.NetworkRef;
 import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.scheduler.network.NetworkId;
 import io.hvfabric.scheduler.tenants.TenantScope;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +109,40 @@ final class Authorization {
         }
         denyTenant("choose the host of a VSI", !requested.getHost().isEmpty());
         return requested.toBuilder().setTenant(own).build();
+    }
+
+    /**
+     * The tenant a network create or listing acts in: a tenant's principal its own (when it names none, too), and
+     * another one is PERMISSION_DENIED; an operator the one it names (none: the operators' own, "system").
+     */
+    static String networkTenant(String requested, String what) {
+        TenantScope scope = scope();
+        if (!scope.isTenant()) {
+            return requested;
+        }
+        String own = scope.tenant().orElseThrow();
+        if (!requested.isEmpty() && !requested.equals(own)) {
+            throw FabricException.permissionDenied("%s may not %s in tenant '%s'", describe(principal()), what,
+                    Excerpt.of(requested));
+        }
+        return own;
+    }
+
+    /**
+     * The network {@code ref} names, as the principal may see it: a tenant's principal sees its tenant's only, and
+     * another tenant's is NOT_FOUND, worded exactly as a missing one.
+     */
+    static NetworkId network(NetworkRef ref) {
+        TenantScope scope = scope();
+        if (!scope.isTenant()) {
+            return new NetworkId(ref.getTenant(), ref.getName());
+        }
+        String own = scope.tenant().orElseThrow();
+        NetworkId named = new NetworkId(ref.getTenant().isEmpty() ? own : ref.getTenant(), ref.getName());
+        if (!named.tenant().equals(own)) {
+            throw named.notFound();
+        }
+        return named;
     }
 
     /** PERMISSION_DENIED for a tenant's principal asking for {@code what} (when {@code asked}), an operator's right. */

@@ -67,6 +67,17 @@ import io.hvfabric.proto.v1.Tenant;
 import io.hvfabric.proto.v1.TenantStatus;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.tenants.TenantOperations;
+import io.hvfabric.proto.v1.CreateNetworkRequest;
+import io.hvfabric.proto.v1.DeleteNetworkResponse;
+import io.hvfabric.proto.v1.ListNetworksRequest;
+import io.hvfabric.proto.v1.ListNetworksResponse;
+import io.hvfabric.proto.v1.Network;
+import io.hvfabric.proto.v1.NetworkRef;
+import io.hvfabric.proto.v1.NetworkStatus;
+import io.hvfabric.scheduler.network.NetworkId;
+import io.hvfabric.scheduler.network.NetworkOperations;
+import io.hvfabric.scheduler.network.NetworkStatuses;
+import io.hvfabric.scheduler.network.NetworkTopology;
 import io.hvfabric.scheduler.tenants.TenantScope;
 import io.hvfabric.proto.v1.ListAuditRequest;
 import io.hvfabric.proto.v1.ListAuditResponse;
@@ -95,8 +106,8 @@ import java.util.function.Supplier;
 public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncService, BindableService {
     /**
      * What tenants' principals may call: their VSIs' lifecycle, console and exec, the migrations of their VSIs
-     * (read only: moving a VSI is an operator's decision) and the image list. Hosts, drains, rebalancing, the
-     * cluster status, registering images and tenants themselves are for operators.
+     * (read only: moving a VSI is an operator's decision), the image list and their tenant's networks. Hosts,
+     * drains, rebalancing, the cluster status, registering images and tenants themselves are for operators.
      */
     static final CallPolicy ACCESS = CallPolicy.onlyFor(Roles.OPERATOR).alsoFor(Roles.TENANT,
             OperatorServiceGrpc.getCreateVsiMethod(), OperatorServiceGrpc.getListVsisMethod(),
@@ -105,16 +116,27 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
             OperatorServiceGrpc.getWatchVsiMethod(), OperatorServiceGrpc.getStreamConsoleMethod(),
             OperatorServiceGrpc.getExecVsiMethod(), OperatorServiceGrpc.getListMigrationsMethod(),
             OperatorServiceGrpc.getGetMigrationMethod(), OperatorServiceGrpc.getWatchMigrationMethod(),
-            OperatorServiceGrpc.getListImagesMethod());
+            OperatorServiceGrpc.getListImagesMethod(), OperatorServiceGrpc.getCreateNetworkMethod(),
+            OperatorServiceGrpc.getListNetworksMethod(), OperatorServiceGrpc.getGetNetworkMethod(),
+            OperatorServiceGrpc.getDeleteNetworkMethod());
 
     /**
      * What the write side needs; bundled so the read side can be built without it in tests. Without
-     * {@code revocations} (tests of other concerns) RevokeCertificate is UNAVAILABLE.
+     * {@code revocations} (tests of other concerns) RevokeCertificate is UNAVAILABLE, without {@code networks}
+     * CreateNetwork and DeleteNetwork are.
      */
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                          GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
                          HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
-                         TenantOperations tenants, CertificateRevocations revocations) {
+                         TenantOperations tenants, CertificateRevocations revocations, NetworkOperations networks) {
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
+                      GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
+                      HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
+                      TenantOperations tenants, CertificateRevocations revocations) {
+            this(forwarding, vsis, images, console, exec, migrations, migrationController, hosts, drains, rebalancer,
+                    tenants, revocations, null);
+        }
+
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                       GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
                       HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
@@ -128,8 +150,17 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
                       MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
                       DrainController drains, RebalanceService rebalancer, TenantOperations tenants,
                       CertificateRevocations revocations) {
+            this(forwarding, vsis, images, agentChannels, exec, migrations, migrationController, hosts, drains,
+                    rebalancer, tenants, revocations, null);
+        }
+
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
+                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels, GuestExecRelay exec,
+                      MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
+                      DrainController drains, RebalanceService rebalancer, TenantOperations tenants,
+                      CertificateRevocations revocations, NetworkOperations networks) {
             this(forwarding, vsis, images, new ConsoleRelay(agentChannels), exec, migrations, migrationController,
-                    hosts, drains, rebalancer, tenants, revocations);
+                    hosts, drains, rebalancer, tenants, revocations, networks);
         }
 
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
@@ -154,6 +185,8 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     private final Supplier<List<MemberView>> members;
     private final Writes writes;
     private final Audit audit;
+    /** Each network's ports and carriers, built once per view revision for the network reads. */
+    private final NetworkTopology.Latest topology;
 
     /** Without an audit log: for tests of other concerns; calls are not recorded and ListAudit is UNAVAILABLE. */
     public OperatorServiceImpl(ClusterView view, String selfId, List<String> etcdEndpoints,
@@ -172,6 +205,7 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
         this.reachability = reachability;
         this.members = members;
         this.audit = audit;
+        this.topology = new NetworkTopology.Latest(view);
     }
 
     @Override
@@ -434,6 +468,70 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
             throw FabricException.invalidArgument("name", "must not be empty");
         }
         return view.tenant(name).orElseThrow(() -> FabricException.notFound("tenant", name)).value();
+    }
+
+    // ---- Networks: operators in any tenant (none named: "system"), tenant principals in their own ----
+
+    /** A tenant's principal creates in its own tenant ({@link Authorization#networkTenant}), here and on the leader. */
+    @Override
+    public void createNetwork(CreateNetworkRequest request, StreamObserver<NetworkStatus> response) {
+        Network requested = request.getNetwork().toBuilder()
+                .setTenant(Authorization.networkTenant(request.getNetwork().getTenant(), "create networks"))
+                .build();
+        CreateNetworkRequest owned = request.toBuilder().setNetwork(requested).build();
+        reply(response, writes.forwarding().route(
+                term -> networkStatus(networkWrites().create(term, requested)),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).createNetwork(owned)));
+    }
+
+    /** Operators see every tenant's unless the request names one; a tenant's principal sees its own only. */
+    @Override
+    public void listNetworks(ListNetworksRequest request, StreamObserver<ListNetworksResponse> response) {
+        boolean everyTenant = !Authorization.scope().isTenant() && request.getTenant().isEmpty();
+        String tenant = new NetworkId(Authorization.networkTenant(request.getTenant(), "list networks"), "").tenant();
+        ListNetworksResponse.Builder list = ListNetworksResponse.newBuilder();
+        for (Versioned<Network> n : view.networks()) {
+            if (everyTenant || tenant.equals(n.value().getTenant())) {
+                list.addNetworks(networkStatus(n.value()));
+            }
+        }
+        reply(response, list.build());
+    }
+
+    @Override
+    public void getNetwork(NetworkRef request, StreamObserver<NetworkStatus> response) {
+        reply(response, networkStatus(requireNetwork(request)));
+    }
+
+    @Override
+    public void deleteNetwork(NetworkRef request, StreamObserver<DeleteNetworkResponse> response) {
+        NetworkId id = NetworkId.of(requireNetwork(request));
+        reply(response, writes.forwarding().route(
+                term -> {
+                    networkWrites().delete(term, id);
+                    return DeleteNetworkResponse.newBuilder().setName(id.name()).setTenant(id.tenantKey()).build();
+                },
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).deleteNetwork(request)));
+    }
+
+    /** Another tenant's network is NOT_FOUND to a tenant's principal, worded as a missing one. */
+    private Network requireNetwork(NetworkRef ref) {
+        if (ref.getName().isEmpty()) {
+            throw FabricException.invalidArgument("name", "must not be empty");
+        }
+        NetworkId id = Authorization.network(ref);
+        return view.network(id.key()).orElseThrow(id::notFound).value();
+    }
+
+    private NetworkStatus networkStatus(Network network) {
+        return NetworkStatuses.of(network, topology.current(), view);
+    }
+
+    private NetworkOperations networkWrites() {
+        if (writes.networks() == null) {
+            throw FabricException.unavailable("scheduler %s cannot change networks", selfId);
+        }
+        return writes.networks();
     }
 
     // ---- Maintenance ----

@@ -5,14 +5,20 @@ import io.hvfabric.migration.MigrationPhases;
 import io.hvfabric.migration.MigrationStateMachine;
 import io.hvfabric.proto.v1.DesiredState;
 import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiRecord;
+import io.hvfabric.scheduler.network.NetworkId;
+import io.hvfabric.scheduler.network.NetworkTopology;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * Turns the view into each host's desired state: the VSIs it owns and whether each should run. Level-triggered: a
+ * Turns the view into each host's desired state: the VSIs it owns and whether each should run, and the networks
+ * their vNICs are on with the other hosts carrying each (so a migration's ownership commit repoints a MAC on every
+ * host's desired state at once). Level-triggered: a
  * subscriber gets the full set at once and again whenever it (or the leader's term) changes, so a reconnecting agent
  * or a repeated message is harmless.
  */
@@ -27,18 +33,23 @@ public final class DesiredStates {
     public static final String MIGRATING_IN = "MIGRATING_IN";
 
     private final ClusterView view;
+    /** Built once per view revision, however many hosts' states are computed from it. */
+    private final NetworkTopology.Latest topology;
 
     public DesiredStates(ClusterView view) {
         this.view = view;
+        this.topology = new NetworkTopology.Latest(view);
     }
 
     /**
      * The VSIs this host owns, plus those migrating to or from it. While a migration is in flight the source keeps
      * its copy as MIGRATING_OUT (left alone, even once paused, until the migration ends) and the target holds the
-     * incoming copy as MIGRATING_IN until ownership moves, which is when the migration completes.
+     * incoming copy as MIGRATING_IN until ownership moves, which is when the migration completes. Every network a
+     * VSI of the set (any role) has a vNIC on comes with it, by id.
      */
     public DesiredState desiredFor(String hostId) {
         DesiredState.Builder desired = DesiredState.newBuilder().setRevision(view.revision());
+        TreeSet<String> networks = new TreeSet<>();
         for (Versioned<VsiRecord> v : view.vsis()) {
             VsiRecord vsi = v.value();
             Migration migration = vsi.getMigrationId().isEmpty()
@@ -51,6 +62,15 @@ public final class DesiredStates {
                         .setDesired(role)
                         .setImage(vsi.getImage())
                         .setGeneration(v.modRevision()));
+                for (NicSpec nic : vsi.getSpec().getNicsList()) {
+                    networks.add(NetworkId.ofNic(vsi.getSpec(), nic).key());
+                }
+            }
+        }
+        if (!networks.isEmpty()) {
+            NetworkTopology carriers = topology.current();
+            for (String key : networks) {
+                view.network(key).ifPresent(n -> desired.addNetworks(carriers.forHost(n.value(), hostId)));
             }
         }
         return desired.build();
@@ -97,6 +117,7 @@ public final class DesiredStates {
     /** Equal apart from the revision stamp: the agent needs nothing new. */
     private static boolean sameContent(AgentCommand a, AgentCommand b) {
         return a.getTerm() == b.getTerm()
-                && a.getDesired().getVsisList().equals(b.getDesired().getVsisList());
+                && a.getDesired().getVsisList().equals(b.getDesired().getVsisList())
+                && a.getDesired().getNetworksList().equals(b.getDesired().getNetworksList());
     }
 }

@@ -4,6 +4,7 @@ import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.drain.ClusterSnapshot;
 import io.hvfabric.scheduler.drain.HostLoad;
 import io.hvfabric.scheduler.drain.VsiLoad;
+import io.hvfabric.scheduler.network.VsiNetworks;
 import io.hvfabric.scheduler.placement.api.HostCandidate;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
@@ -35,7 +36,8 @@ final class Snapshots {
             String group = vsi.getSpec().getAntiAffinityGroup();
             byHost.computeIfAbsent(vsi.getHost(), h -> new ArrayList<>()).add(new VsiLoad(vsi.getSpec().getName(),
                     VsiSpecs.demand(vsi.getSpec()), group.isEmpty() ? null : group,
-                    Math.max(0, dirtyRate.getOrDefault(vsi.getSpec().getName(), 0.0))));
+                    Math.max(0, dirtyRate.getOrDefault(vsi.getSpec().getName(), 0.0)),
+                    VsiNetworks.mtu(view, vsi.getSpec())));
         }
         List<HostLoad> hosts = new ArrayList<>();
         for (HostCandidate candidate : inputs.candidates()) {

@@ -21,6 +21,7 @@ import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.hosts.HostStates;
 import io.hvfabric.scheduler.leader.FencedWriter;
 import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.network.VsiNetworks;
 import io.hvfabric.scheduler.placement.api.Capacity;
 import io.hvfabric.scheduler.placement.api.PlacementRequest;
 import io.hvfabric.scheduler.placement.api.PlacementResult;
@@ -155,8 +156,8 @@ public final class MigrationOperations {
         }
         PlacementResult placement = pipeline.place(new PlacementRequest(record.getSpec().getName(),
                 VsiSpecs.demand(record.getSpec()), blankToNull(record.getSpec().getAntiAffinityGroup()),
-                blankToNull(to), blankToNull(accelerator), blankToNull(cpuModel), Set.of(source)),
-                inputs.candidates());
+                blankToNull(to), blankToNull(accelerator), blankToNull(cpuModel), Set.of(source),
+                VsiNetworks.mtu(view, record.getSpec())), inputs.candidates());
         return placement.chosenHost().orElseThrow(() -> FabricException.resourceExhausted(
                 "no target can take vsi '%s': %s", record.getSpec().getName(), placement.explain()));
     }

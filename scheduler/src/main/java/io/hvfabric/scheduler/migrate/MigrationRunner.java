@@ -16,6 +16,7 @@ import io.hvfabric.proto.v1.TargetEvent;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.scheduler.leader.Term;
+import io.hvfabric.scheduler.network.VsiNetworks;
 import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.time.Duration;
@@ -123,6 +124,7 @@ final class MigrationRunner implements Runnable {
                         .setObjective(m.getObjective())
                         .setMemoryMib(m.getMemoryMib())
                         .setMultifdChannels(channels)
+                        .addAllNetworks(VsiNetworks.forTarget(view, vsi.getSpec(), m.getTo()))
                         .build());
         String uri = awaitTargetReady(target);
         if (uri == null) {
@@ -311,7 +313,11 @@ final class MigrationRunner implements Runnable {
     private Migration complete(Migration m, MigrationProgress last, long switchoverMs, String note,
                                TargetResume.Outcome resume) {
         CompletableFuture<AwaitGuestResponse> guestAnswer = awaitGuest(m, resume.requestedAt());
-        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs, note));
+        // Read before ownership moves: the peers are the hosts carrying the VSI's networks while both ends still do.
+        String cutover = view.vsi(m.getName())
+                .flatMap(v -> VsiNetworks.cutoverNote(view, v.value().getSpec(), m.getTo())).orElse("");
+        Migration done = ops.complete(term, id, x -> totals(x, last, switchoverMs, note).toBuilder()
+                .setNetworkCutover(cutover).build());
         record(done, "completed");
         // Only once COMPLETED is recorded, so neither write overwrites the other's message.
         guestAnswer.thenAcceptAsync(answer -> recordGuestAnswer(answer, resume.requestedAt()), background);

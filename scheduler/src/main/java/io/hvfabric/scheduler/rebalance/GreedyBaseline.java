@@ -76,7 +76,7 @@ public final class GreedyBaseline {
         double current = book.squaredDeviation();
         for (VsiLoad vsi : vsis) {
             PlacementRequest request = new PlacementRequest(vsi.name(), vsi.demand(), vsi.antiAffinityGroup(), null,
-                    source.accelerator(), source.cpuModel(), Set.of(source.id()));
+                    source.accelerator(), source.cpuModel(), Set.of(source.id()), vsi.networkMtu());
             for (int i = byLoad.size() - 1; i > 0; i--) {
                 HostCandidate target = byLoad.get(i);
                 if (pipeline.place(request, List.of(target)).chosenHost().isEmpty()) {

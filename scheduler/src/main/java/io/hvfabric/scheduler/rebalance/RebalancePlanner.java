@@ -200,7 +200,7 @@ public final class RebalancePlanner {
     /** Whether the pipeline accepts the move: capacity, anti-affinity, state, accelerator and CPU model. */
     private boolean fits(Candidate c) {
         PlacementRequest request = new PlacementRequest(c.vsi.name(), c.vsi.demand(), c.vsi.antiAffinityGroup(), null,
-                c.source.accelerator(), c.source.cpuModel(), Set.of(c.source.id()));
+                c.source.accelerator(), c.source.cpuModel(), Set.of(c.source.id()), c.vsi.networkMtu());
         return !pipeline.rank(request, List.of(c.target)).isEmpty();
     }
 

@@ -19,6 +19,9 @@ import java.util.Arrays;
  * {prefix}/drains/&lt;host&gt;          host drains: the plan and its progress
  * {prefix}/tenants/&lt;name&gt;         tenants and their quotas
  * {prefix}/tenantusage/&lt;name&gt;     sum of a tenant's VSIs (compared by every create in the tenant)
+ * {prefix}/networks/&lt;t&gt;/&lt;name&gt; tenant t's networks ("system": the operators' own)
+ * {prefix}/netalloc/&lt;t&gt;/&lt;name&gt; a network's used addresses (compared by every create and delete of a vNIC)
+ * {prefix}/vnis/&lt;vni&gt;            VNI claims, held while a network has the VNI (a create compares one absent)
  * {prefix}/audit/&lt;time&gt;-&lt;random&gt; audit records of operator calls (lease-bound; not part of the view)
  * {prefix}/revoked/&lt;serial hex&gt;   revoked certificates: the deny list every replica and agent honours
  * </pre>
@@ -38,6 +41,9 @@ public final class Keys {
         DRAIN("drains"),
         TENANT("tenants"),
         TENANT_USAGE("tenantusage"),
+        NETWORK("networks"),
+        NETWORK_ALLOCATION("netalloc"),
+        VNI("vnis"),
         AUDIT("audit"),
         REVOKED("revoked");
 

@@ -24,9 +24,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * The leader's tenant decisions, each one fenced transaction. A tenant is deleted only while it owns no VSI: the
- * delete compares the tenant's usage key, which every create in the tenant rewrites, so a create and a delete racing
- * cannot both commit.
+ * The leader's tenant decisions, each one fenced transaction. A tenant is deleted only while it owns no VSI and no
+ * network: the delete compares the tenant's usage key, which every create in the tenant (VSI or network) rewrites, so
+ * a create and a delete racing cannot both commit.
  */
 public final class TenantOperations {
     /** How the operators' own VSIs (no tenant) are shown; reserved so no tenant can pass for them. */
@@ -64,7 +64,7 @@ public final class TenantOperations {
         return status(tenant, view.tenantUsage(name));
     }
 
-    /** Removes the tenant and its usage record; FAILED_PRECONDITION while it owns VSIs. */
+    /** Removes the tenant and its usage record; FAILED_PRECONDITION while it owns VSIs or networks. */
     public synchronized void delete(Term term, String name) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Versioned<Tenant> current = require(name);
@@ -78,6 +78,14 @@ public final class TenantOperations {
             if (!owned.isEmpty()) {
                 throw FabricException.failedPrecondition("tenant '%s' owns %d VSI%s (%s); delete them first", name,
                         owned.size(), owned.size() == 1 ? "" : "s", shortList(owned));
+            }
+            // A network create in the tenant rewrites its usage record, so the compare below catches one not seen.
+            TreeSet<String> networks = new TreeSet<>();
+            view.networks().stream().map(Versioned::value).filter(n -> name.equals(n.getTenant()))
+                    .forEach(n -> networks.add(n.getName()));
+            if (!networks.isEmpty()) {
+                throw FabricException.failedPrecondition("tenant '%s' owns %d network%s (%s); delete them first",
+                        name, networks.size(), networks.size() == 1 ? "" : "s", shortList(networks));
             }
             ByteSequence tenantKey = keys.of(Keys.Kind.TENANT, name);
             ByteSequence usageKey = keys.of(Keys.Kind.TENANT_USAGE, name);

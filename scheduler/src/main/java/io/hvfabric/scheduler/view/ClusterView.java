@@ -19,6 +19,9 @@ import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.proto.v1.Network;
+import io.hvfabric.proto.v1.NetworkAllocation;
+import io.hvfabric.proto.v1.NetworkRef;
 import io.hvfabric.proto.v1.ReplicaRecord;
 import io.hvfabric.proto.v1.RevokedCertificate;
 import io.hvfabric.proto.v1.Tenant;
@@ -71,6 +74,11 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<Drain>> drains = new ConcurrentHashMap<>();
     private final Map<String, Versioned<Tenant>> tenants = new ConcurrentHashMap<>();
     private final Map<String, Versioned<TenantUsage>> tenantUsage = new ConcurrentHashMap<>();
+    /** Networks and their allocations by "&lt;tenant&gt;/&lt;name&gt;", as keys name them. */
+    private final Map<String, Versioned<Network>> networks = new ConcurrentHashMap<>();
+    private final Map<String, Versioned<NetworkAllocation>> networkAllocations = new ConcurrentHashMap<>();
+    /** VNI claims by VNI (decimal), each naming its network. */
+    private final Map<String, Versioned<NetworkRef>> vnis = new ConcurrentHashMap<>();
     private final Map<String, Versioned<RevokedCertificate>> revoked = new ConcurrentHashMap<>();
     /** Every applied key but the audit's, as etcd holds it: what the leader loop decides on (see {@link #entry}). */
     private final Map<String, StoreEntry> entries = new ConcurrentHashMap<>();
@@ -200,6 +208,10 @@ public final class ClusterView implements AutoCloseable {
             case DRAIN -> put(drains, name, kv, deleted, Drain.getDefaultInstance());
             case TENANT -> put(tenants, name, kv, deleted, Tenant.getDefaultInstance());
             case TENANT_USAGE -> put(tenantUsage, name, kv, deleted, TenantUsage.getDefaultInstance());
+            case NETWORK -> put(networks, name, kv, deleted, Network.getDefaultInstance());
+            case NETWORK_ALLOCATION -> put(networkAllocations, name, kv, deleted,
+                    NetworkAllocation.getDefaultInstance());
+            case VNI -> put(vnis, name, kv, deleted, NetworkRef.getDefaultInstance());
             case REVOKED -> put(revoked, name, kv, deleted, RevokedCertificate.getDefaultInstance());
             case AUDIT -> { } // no cluster state: ListAudit reads them from etcd itself
         }
@@ -228,6 +240,9 @@ public final class ClusterView implements AutoCloseable {
         drains.clear();
         tenants.clear();
         tenantUsage.clear();
+        networks.clear();
+        networkAllocations.clear();
+        vnis.clear();
     }
 
     private void advanceTo(long rev) {
@@ -379,6 +394,26 @@ public final class ClusterView implements AutoCloseable {
     /** The sum of the tenant's VSIs; empty while it has never had one (or once it is deleted). */
     public Optional<Versioned<TenantUsage>> tenantUsage(String name) {
         return Optional.ofNullable(tenantUsage.get(name));
+    }
+
+    /** Every network, by key ("&lt;tenant&gt;/&lt;name&gt;"). */
+    public List<Versioned<Network>> networks() {
+        return networks.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+    }
+
+    /** The network of key {@code key}: "&lt;tenant&gt;/&lt;name&gt;", tenant "system" for the operators' own. */
+    public Optional<Versioned<Network>> network(String key) {
+        return Optional.ofNullable(networks.get(key));
+    }
+
+    /** The addresses the network of {@code key} has handed out; empty once it is deleted. */
+    public Optional<Versioned<NetworkAllocation>> networkAllocation(String key) {
+        return Optional.ofNullable(networkAllocations.get(key));
+    }
+
+    /** The VNIs networks hold now (decimal), in no particular order. */
+    public java.util.Set<String> claimedVnis() {
+        return java.util.Collections.unmodifiableSet(vnis.keySet());
     }
 
     /** The deny list: every revoked certificate, oldest revocation first. */

@@ -120,7 +120,14 @@ public final class PlacementInputs {
                 capacity(host.getCapacity()),
                 capacity(allocated),
                 groups,
-                host.getLabelsMap());
+                host.getLabelsMap(),
+                overlayMtu(host));
+    }
+
+    /** The guest MTU the host's overlay carries; 0 when its agent runs no overlay data plane. */
+    private static int overlayMtu(HostRecord host) {
+        return host.getCapabilities().getOverlayNetworks()
+                ? Math.max(0, host.getCapabilities().getUnderlayMtu() - HostCandidate.VXLAN_OVERHEAD_BYTES) : 0;
     }
 
     private static void addGroup(Map<String, Set<String>> groupsByHost, VsiRecord vsi) {

@@ -13,6 +13,7 @@ import io.hvfabric.proto.v1.VsiStatus;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.leader.loop.Decider;
 import io.hvfabric.scheduler.leader.loop.Records;
+import io.hvfabric.scheduler.network.VnicAssignments;
 import io.hvfabric.scheduler.placement.api.Capacity;
 import io.hvfabric.scheduler.placement.api.PlacementRequest;
 import io.hvfabric.scheduler.placement.api.PlacementResult;
@@ -32,7 +33,8 @@ import java.util.Set;
  * the VSI, the chosen host's allocation and the tenant's usage as every earlier decision left them, and writes the
  * new records; the loop group-commits them in fenced transactions that also compare every record read from etcd, so
  * no write from outside the loop (a migration's reservation, a tenant change) is ever overwritten, and concurrent
- * creates can neither double-book a host nor exceed a tenant's quota.
+ * creates can neither double-book a host nor exceed a tenant's quota, nor hand out one address twice (each vNIC's
+ * network allocation is read and written in the decision that records the VSI, and freed in the one removing it).
  */
 public final class VsiOperations {
     static final String RUNNING = "RUNNING";
@@ -74,8 +76,10 @@ public final class VsiOperations {
                 throw FabricException.alreadyExists("vsi", spec.getName());
             }
             charge(records, spec);
+            VnicAssignments.Assigned vnics = VnicAssignments.assign(records, spec);
             PlacementResult placement = pipeline.place(new PlacementRequest(spec.getName(), demand,
-                    blankToNull(spec.getAntiAffinityGroup()), blankToNull(spec.getHost()), null, null, Set.of()),
+                    blankToNull(spec.getAntiAffinityGroup()), blankToNull(spec.getHost()), null, null, Set.of(),
+                    vnics.networkMtu()),
                     inputs.candidatesFor(Optional.ofNullable(blankToNull(spec.getAntiAffinityGroup())),
                             records.pending(Keys.Kind.HOST_ALLOCATION, HostAllocation.getDefaultInstance()),
                             spec.getAntiAffinityGroup().isEmpty() ? Map.of()
@@ -86,7 +90,7 @@ public final class VsiOperations {
                     .orElse(HostAllocation.getDefaultInstance());
             Timestamp now = Times.now();
             VsiRecord record = VsiRecord.newBuilder()
-                    .setSpec(spec)
+                    .setSpec(vnics.spec())
                     .setHost(host)
                     .setDesired(RUNNING)
                     .setState(Vsi.State.SCHEDULED)
@@ -96,6 +100,7 @@ public final class VsiOperations {
                     .build();
             records.put(Keys.Kind.VSI, spec.getName(), record);
             records.put(Keys.Kind.HOST_ALLOCATION, host, PlacementInputs.add(alloc, spec.getName(), demand));
+            vnics.write(records);
             return toVsi(record, 0);
         });
     }
@@ -119,8 +124,8 @@ public final class VsiOperations {
     }
 
     /**
-     * Removes the VSI and frees its capacity and its tenant's usage in one transaction; its agent destroys the guest
-     * when it sees that. Outside {@code scope} the VSI is NOT_FOUND, as a missing one.
+     * Removes the VSI and frees its capacity, its tenant's usage and its vNICs' addresses in one transaction; its
+     * agent destroys the guest when it sees that. Outside {@code scope} the VSI is NOT_FOUND, as a missing one.
      */
     public void delete(Term term, String name, TenantScope scope) {
         requireName(name);
@@ -138,6 +143,7 @@ public final class VsiOperations {
                         PlacementInputs.remove(alloc, name, VsiSpecs.demand(record.getSpec())));
             }
             refund(records, record.getSpec());
+            VnicAssignments.release(records, record);
             return null;
         });
     }

@@ -18,7 +18,8 @@ class AuditedCallsTest {
     /** The methods that change nothing. A new method must join this list or AuditedCalls, consciously. */
     private static final Set<String> READS = Set.of("ListHosts", "GetHost", "GetClusterStatus", "ListVsis", "GetVsi",
             "WatchVsi", "StreamConsole", "ListMigrations", "GetMigration", "WatchMigration", "GetDrain", "WatchDrain",
-            "ListImages", "ListTenants", "GetTenant", "ListAudit", "ListRevokedCertificates");
+            "ListImages", "ListTenants", "GetTenant", "ListAudit", "ListRevokedCertificates", "ListNetworks",
+            "GetNetwork");
 
     @Test
     void everyOperatorMethodIsEitherAuditedOrARead() {

@@ -7,6 +7,7 @@ import io.grpc.ServiceDescriptor;
 import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CommandsRequest;
 import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateNetworkRequest;
 import io.hvfabric.proto.v1.CreateTenantRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DrainActionRequest;
@@ -24,10 +25,12 @@ import io.hvfabric.proto.v1.ListAuditRequest;
 import io.hvfabric.proto.v1.ListHostsRequest;
 import io.hvfabric.proto.v1.ListImagesRequest;
 import io.hvfabric.proto.v1.ListMigrationsRequest;
+import io.hvfabric.proto.v1.ListNetworksRequest;
 import io.hvfabric.proto.v1.ListRevokedCertificatesRequest;
 import io.hvfabric.proto.v1.ListTenantsRequest;
 import io.hvfabric.proto.v1.ListVsisRequest;
 import io.hvfabric.proto.v1.MigrateVsiRequest;
+import io.hvfabric.proto.v1.NetworkRef;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.RebalanceRequest;
 import io.hvfabric.proto.v1.RegisterRequest;
@@ -94,6 +97,12 @@ class EveryRequestStoresNothingOnRefusalIT {
 
     @Property(tries = CHANGES)
     void createVsi(@ForAll("createVsis") Fuzzed<CreateVsiRequest> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getCreateVsiMethod(), call));
+    }
+
+    /** A refused create of a VSI with vNICs takes no address: the allocation is in the keyspace the probe compares. */
+    @Property(tries = CHANGES)
+    void createVsiWithVnics(@ForAll("vnicVsis") Fuzzed<CreateVsiRequest> call) throws Exception {
         reachesBothSides(probe.change(OperatorServiceGrpc.getCreateVsiMethod(), call));
     }
 
@@ -267,6 +276,28 @@ class EveryRequestStoresNothingOnRefusalIT {
         reachesBothSides(probe.change(OperatorServiceGrpc.getDeleteTenantMethod(), call));
     }
 
+    // ---- OperatorService: networks ----
+
+    @Property(tries = CHANGES)
+    void createNetwork(@ForAll("networks") Fuzzed<CreateNetworkRequest> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getCreateNetworkMethod(), call));
+    }
+
+    @Property(tries = READS)
+    void listNetworks(@ForAll("networkListings") Fuzzed<ListNetworksRequest> call) throws Exception {
+        tally(probe.read(OperatorServiceGrpc.getListNetworksMethod(), call));
+    }
+
+    @Property(tries = READS)
+    void getNetwork(@ForAll("networkRefs") Fuzzed<NetworkRef> call) throws Exception {
+        tally(probe.read(OperatorServiceGrpc.getGetNetworkMethod(), call));
+    }
+
+    @Property(tries = CHANGES)
+    void deleteNetwork(@ForAll("networkRefs") Fuzzed<NetworkRef> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getDeleteNetworkMethod(), call));
+    }
+
     @Property(tries = READS)
     void listAudit(@ForAll("audits") Fuzzed<ListAuditRequest> call) throws Exception {
         tally(probe.read(OperatorServiceGrpc.getListAuditMethod(), call));
@@ -320,6 +351,26 @@ class EveryRequestStoresNothingOnRefusalIT {
     @Provide
     Arbitrary<Fuzzed<CreateVsiRequest>> createVsis() {
         return HostileRequests.byOperators(HostileRequests.createVsi());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<CreateVsiRequest>> vnicVsis() {
+        return HostileRequests.byOperators(HostileRequests.createVsiWithVnics());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<CreateNetworkRequest>> networks() {
+        return HostileRequests.byOperators(HostileRequests.createNetwork());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<ListNetworksRequest>> networkListings() {
+        return HostileRequests.byOperators(HostileRequests.listNetworks());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<NetworkRef>> networkRefs() {
+        return HostileRequests.byOperators(HostileRequests.networkRef());
     }
 
     @Provide

@@ -33,6 +33,7 @@ import io.hvfabric.scheduler.migrate.AgentChannels;
 import io.hvfabric.scheduler.migrate.MigrationController;
 import io.hvfabric.scheduler.migrate.MigrationOperations;
 import io.hvfabric.scheduler.migrate.MigrationTransport;
+import io.hvfabric.scheduler.network.NetworkOperations;
 import io.hvfabric.scheduler.placement.runtime.PlacementConfig;
 import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.rebalance.Cooldown;
@@ -159,7 +160,8 @@ final class FabricUnderTest implements AutoCloseable {
         OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, vsis,
                 new ImageCatalog(view, KEYS, writer, SeededCluster.IMAGE_DIR), agentChannels::forAddress, exec,
                 migrationOps, controller, registry, drains, rebalancer, new TenantOperations(view, KEYS, writer),
-                new CertificateRevocations(client.getKVClient(), KEYS, view, SeededCluster.LEADER, Clock.systemUTC()));
+                new CertificateRevocations(client.getKVClient(), KEYS, view, SeededCluster.LEADER, Clock.systemUTC()),
+                new NetworkOperations(view, KEYS, loops));
         OperatorServiceImpl operator = new OperatorServiceImpl(view, SeededCluster.LEADER, List.of(), reachable,
                 List::of, writes, new OperatorServiceImpl.Audit(
                         new AuditInterceptor(SeededCluster.LEADER, audit::append, Clock.systemUTC()), audit));

@@ -18,6 +18,7 @@ import io.hvfabric.common.validation.VsiSpecRules;
 import io.hvfabric.scheduler.revocation.RevocationRequest;
 import io.hvfabric.proto.v1.CommandsRequest;
 import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateNetworkRequest;
 import io.hvfabric.proto.v1.CreateTenantRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DrainActionRequest;
@@ -36,8 +37,11 @@ import io.hvfabric.proto.v1.HostUsage;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.ListAuditRequest;
 import io.hvfabric.proto.v1.ListMigrationsRequest;
+import io.hvfabric.proto.v1.ListNetworksRequest;
 import io.hvfabric.proto.v1.ListVsisRequest;
 import io.hvfabric.proto.v1.MigrateVsiRequest;
+import io.hvfabric.proto.v1.Network;
+import io.hvfabric.proto.v1.NetworkRef;
 import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.RebalanceRequest;
 import io.hvfabric.proto.v1.RegisterRequest;
@@ -138,6 +142,28 @@ final class HostileRequests {
                 .as((network, mac, mbps) -> NicSpec.newBuilder().setNetwork(network).setMac(mac).setMbps(mbps).build());
         return mostly(nic.list().ofMaxSize(2),
                 Arbitraries.just(Collections.nCopies(1000, NicSpec.newBuilder().setMbps(1).build())));
+    }
+
+    /**
+     * A plausible VSI with one or two vNICs, aimed at the seeded networks: an address that is free, taken (web-1's),
+     * the gateway, outside the network or not one, on a network its tenant has or has not.
+     */
+    static Arbitrary<CreateVsiRequest> createVsiWithVnics() {
+        Arbitrary<String> ip = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just("")),
+                Tuple.of(2, Arbitraries.of("10.0.0.77", "10.1.0.77")), Tuple.of(1, Arbitraries.just("10.0.0.2")),
+                Tuple.of(1, Arbitraries.of("10.0.0.1", "10.0.0.255", "10.9.9.9", "10.0.0.077")), Tuple.of(1, text()));
+        Arbitrary<String> network = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(SeededCluster.NETWORKS)),
+                Tuple.of(1, label().map(l -> "no-" + l)), Tuple.of(1, text()));
+        Arbitrary<String> mac = Arbitraries.frequencyOf(Tuple.of(9, Arbitraries.just("")),
+                Tuple.of(1, Arbitraries.just("52:54:00:12:34:56")));
+        Arbitrary<NicSpec> nic = Combinators.combine(network, ip, mac, int64(0, 1000))
+                .as((net, address, m, mbps) -> NicSpec.newBuilder().setNetwork(net).setIp(address).setMac(m)
+                        .setMbps(mbps).build());
+        Arbitrary<List<NicSpec>> vnics = Arbitraries.frequencyOf(Tuple.of(4, nic.list().ofSize(1)),
+                Tuple.of(1, nic.list().ofSize(2)));
+        return Combinators.combine(plausibleVsiSpec(), vnics, rarely(Arbitraries.of("acme", "beta")))
+                .as((spec, list, tenant) -> CreateVsiRequest.newBuilder().setSpec(spec.toBuilder().addAllNics(list)
+                        .setTenant(tenant)).build());
     }
 
     static Arbitrary<VsiActionRequest> vsiAction() {
@@ -259,6 +285,43 @@ final class HostileRequests {
     static Arbitrary<GetTenantRequest> tenantName() {
         return often(Arbitraries.just("idle"), nameOf(SeededCluster.TENANTS))
                 .map(name -> GetTenantRequest.newBuilder().setName(name).build());
+    }
+
+    // ---- networks ----
+
+    /** New names mostly, seeded ones (ALREADY_EXISTS) and hostile ones too; CIDRs mostly canonical. */
+    static Arbitrary<CreateNetworkRequest> createNetwork() {
+        Arbitrary<String> cidr = mostly(Arbitraries.of("10.7.0.0/24", "192.168.0.0/16", "10.0.0.0/24",
+                "172.16.9.248/29"), Arbitraries.oneOf(text(), Arbitraries.of("10.0.0.1/24", "10.0.0.0/8",
+                "10.0.0.0/30", "127.0.0.0/16", "010.0.0.0/24", "10.0.0.0/24 ", "300.0.0.0/16")));
+        Arbitrary<Network> network = Builders.withBuilder(Network::newBuilder)
+                .use(Arbitraries.frequencyOf(Tuple.of(6, label().map(l -> "n-" + l)),
+                        Tuple.of(4, nameOf(SeededCluster.NETWORKS)))).in(Network.Builder::setName)
+                .use(rarely(nameOf(List.of("acme", "beta", "idle", "system")))).in(Network.Builder::setTenant)
+                .use(cidr).in(Network.Builder::setCidr)
+                .use(mostly(Arbitraries.of(0, 1450, 9000), int32(576, 9000))).in(Network.Builder::setMtu)
+                .use(Arbitraries.of(true, false)).in(Network.Builder::setGateway)
+                .use(mostly(Arbitraries.just(0), int32(100, 1 << 24))).in(Network.Builder::setVni)
+                .use(mostly(Arbitraries.just(""), Arbitraries.oneOf(Arbitraries.just("10.0.0.1"), text())))
+                .in(Network.Builder::setGatewayIp)
+                .use(Hostile.timestamp()).in(Network.Builder::setCreatedAt)
+                .build(Network.Builder::build);
+        return mostly(network.map(n -> CreateNetworkRequest.newBuilder().setNetwork(n).build()),
+                Arbitraries.just(CreateNetworkRequest.getDefaultInstance()));
+    }
+
+    /** Often acme's unused network, the one a delete may remove; else any seeded or missing one, in any tenant. */
+    static Arbitrary<NetworkRef> networkRef() {
+        Arbitrary<NetworkRef> any = Combinators.combine(nameOf(SeededCluster.NETWORKS),
+                        optionalNameOf(List.of("acme", "beta", "idle", "system")))
+                .as((name, tenant) -> NetworkRef.newBuilder().setName(name).setTenant(tenant).build());
+        return Arbitraries.oneOf(Arbitraries.just(NetworkRef.newBuilder().setName("blue").setTenant("acme").build()),
+                any);
+    }
+
+    static Arbitrary<ListNetworksRequest> listNetworks() {
+        return optionalNameOf(List.of("acme", "beta", "idle", "system"))
+                .map(tenant -> ListNetworksRequest.newBuilder().setTenant(tenant).build());
     }
 
     /** Mostly no {@code since}; sometimes one, valid or not. */

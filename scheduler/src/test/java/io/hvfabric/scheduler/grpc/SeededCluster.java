@@ -9,6 +9,10 @@ import io.hvfabric.proto.v1.HostCapabilities;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.Migration;
+import io.hvfabric.proto.v1.Network;
+import io.hvfabric.proto.v1.NetworkAllocation;
+import io.hvfabric.proto.v1.NetworkRef;
+import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.Resources;
 import io.hvfabric.proto.v1.Tenant;
 import io.hvfabric.proto.v1.TenantQuota;
@@ -27,8 +31,10 @@ import java.util.Map;
  * The cluster every fuzzed call meets, as etcd holds it: something of each kind, in each state a request can run
  * into. Four hosts (h1 and h2 roomy and READY, h3 DRAINING, h4 DOWN: no alive key), an operators' VSI on h1, one of
  * tenant acme (near its quota) and one of beta, a stopped one, one in a live migration h1 → h2, one on the draining
- * host, a finished migration, the drain of h3, the default image and a tenant without VSIs. Generators name these
- * objects, so requests hit existing, missing and other tenants' objects alike.
+ * host, a finished migration, the drain of h3, the default image and a tenant without VSIs. Networks: the operators'
+ * "default" (web-1 has a vNIC on it, so it cannot be deleted), acme's unused "blue" and beta's "default" on the same
+ * CIDR as the operators'; h1 and h2 run the overlay. Generators name these objects, so requests hit existing, missing
+ * and other tenants' objects alike.
  */
 final class SeededCluster {
     static final Path IMAGE_DIR = Path.of("/var/cache/hvfabric/images");
@@ -39,6 +45,10 @@ final class SeededCluster {
     static final List<String> MIGRATIONS = List.of("m-live", "m-done");
     static final List<String> TENANTS = List.of("acme", "beta", "idle");
     static final List<String> IMAGES = List.of("default");
+    static final List<String> NETWORKS = List.of("default", "blue");
+    /** web-1's one vNIC, on the operators' network "default". */
+    static final NicSpec WEB_1_NIC = NicSpec.newBuilder().setNetwork("default").setIp("10.0.0.2")
+            .setMac("0a:00:00:64:00:02").setVni(100).build();
     /** The host with a drain record. */
     static final String DRAINING_HOST = "h3";
 
@@ -56,7 +66,8 @@ final class SeededCluster {
         for (String id : LEASES.keySet()) {
             put(r, Keys.Kind.ALIVE, id, AliveRecord.newBuilder().setLeaseId(LEASES.get(id)).build());
         }
-        put(r, Keys.Kind.VSI, "web-1", vsi("web-1", "", "h1", Vsi.State.RUNNING, "RUNNING", ""));
+        VsiRecord web1 = vsi("web-1", "", "h1", Vsi.State.RUNNING, "RUNNING", "");
+        put(r, Keys.Kind.VSI, "web-1", web1.toBuilder().setSpec(web1.getSpec().toBuilder().addNics(WEB_1_NIC)).build());
         put(r, Keys.Kind.VSI, "a-1", vsi("a-1", "acme", "h1", Vsi.State.RUNNING, "RUNNING", ""));
         put(r, Keys.Kind.VSI, "b-1", vsi("b-1", "beta", "h2", Vsi.State.RUNNING, "RUNNING", ""));
         put(r, Keys.Kind.VSI, "s-1", vsi("s-1", "", "h2", Vsi.State.STOPPED, "STOPPED", ""));
@@ -81,14 +92,28 @@ final class SeededCluster {
         put(r, Keys.Kind.TENANT, "idle", Tenant.newBuilder().setName("idle").build());
         put(r, Keys.Kind.TENANT_USAGE, "acme", usage("a-1"));
         put(r, Keys.Kind.TENANT_USAGE, "beta", usage("b-1"));
+        network(r, "", "default", "10.0.0.0/24", 100, Map.of("10.0.0.2", "web-1/0"));
+        network(r, "acme", "blue", "10.1.0.0/24", 101, Map.of());
+        network(r, "beta", "default", "10.0.0.0/24", 102, Map.of());
         return r;
+    }
+
+    private static void network(Map<Keys.Kind, Map<String, Message>> r, String tenant, String name, String cidr,
+                                int vni, Map<String, String> addresses) {
+        String owner = tenant.isEmpty() ? "system" : tenant;
+        put(r, Keys.Kind.NETWORK, owner + "/" + name, Network.newBuilder().setName(name).setTenant(tenant)
+                .setCidr(cidr).setMtu(1450).setVni(vni).setGatewayIp(cidr.replace(".0/24", ".1")).build());
+        put(r, Keys.Kind.NETWORK_ALLOCATION, owner + "/" + name,
+                NetworkAllocation.newBuilder().putAllAddresses(addresses).build());
+        put(r, Keys.Kind.VNI, Integer.toString(vni), NetworkRef.newBuilder().setTenant(owner).setName(name).build());
     }
 
     private static HostRecord host(String id) {
         return HostRecord.newBuilder().setId(id).setAddress("10.0.0." + id.substring(1) + ":7100")
                 .setCapacity(Resources.newBuilder().setVcpus(64).setMemoryMib(256 << 10).setDiskGib(4096)
                         .setNicMbps(100_000))
-                .setCapabilities(HostCapabilities.newBuilder().setAccelerator("tcg").setCpuModel("qemu64"))
+                .setCapabilities(HostCapabilities.newBuilder().setAccelerator("tcg").setCpuModel("qemu64")
+                        .setOverlayNetworks(id.equals("h1") || id.equals("h2")).setUnderlayMtu(1500))
                 .setAdminState(id.equals(DRAINING_HOST) ? "DRAINING" : "READY")
                 .setLeaseId(LEASES.getOrDefault(id, 0L))
                 .build();

@@ -1,6 +1,7 @@
 package io.hvfabric.scheduler.migrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.Message;
 import io.etcd.jetcd.ByteSequence;
@@ -8,12 +9,17 @@ import io.etcd.jetcd.Client;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.hvfabric.proto.v1.HostAllocation;
+import io.hvfabric.proto.v1.HostCapabilities;
+import io.hvfabric.proto.v1.HostNetwork;
 import io.hvfabric.proto.v1.HostRecord;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.Migration.Phase;
 import io.hvfabric.proto.v1.MigrationProgress;
+import io.hvfabric.proto.v1.Network;
+import io.hvfabric.proto.v1.NetworkPeer;
+import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.Resources;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiAssignment;
@@ -135,6 +141,33 @@ class MigrationSwitchoverTest {
         assertThat(roles("host-1")).as("only now may the source's copy go").isEmpty();
         assertThat(roles("host-2")).containsExactly("RUNNING");
         assertThat(target.copy()).isEqualTo("running");
+    }
+
+    @Test
+    void theTargetJoinsTheVsisNetworksBeforeItsGuestStartsAndTheCutoverIsRecorded() throws Exception {
+        put(keys.of(Keys.Kind.NETWORK, "acme/blue"), Network.newBuilder().setName("blue").setTenant("acme")
+                .setCidr("10.0.0.0/24").setMtu(1450).setVni(100).setGatewayIp("10.0.0.1").build());
+        put(keys.of(Keys.Kind.HOST, "host-3"), HostRecord.newBuilder().setId("host-3").setAddress("10.9.0.3:7000")
+                .setCapabilities(HostCapabilities.newBuilder().setUnderlayAddress("192.168.0.3")).build());
+        put(keys.of(Keys.Kind.VSI, "db-1"), VsiRecord.newBuilder().setHost("host-3").setDesired("RUNNING")
+                .setSpec(VsiSpec.newBuilder().setName("db-1").setTenant("acme").addNics(NicSpec.newBuilder()
+                        .setNetwork("blue").setIp("10.0.0.3").setMac("0a:00:00:64:00:03").setVni(100))).build());
+        seed(Migration.newBuilder().setPhase(Phase.PENDING).build(), VsiSpec.newBuilder().setTenant("acme")
+                .addNics(NicSpec.newBuilder().setNetwork("blue").setIp("10.0.0.2").setMac("0a:00:00:64:00:02")
+                        .setVni(100)));
+
+        run();
+
+        List<HostNetwork> joined = target.received.getNetworksList();
+        assertThat(joined).extracting(HostNetwork::getId).containsExactly("acme/blue");
+        assertThat(joined.get(0).getPeersList()).extracting(NetworkPeer::getHost, NetworkPeer::getUnderlayAddress,
+                        NetworkPeer::getMacsList)
+                .containsExactly(tuple("host-1", "host-1-" + tag, List.of("0a:00:00:64:00:02")),
+                        tuple("host-3", "192.168.0.3", List.of("0a:00:00:64:00:03")));
+        Migration done = migration();
+        assertThat(done.getPhase()).as(done.getMessage()).isEqualTo(Phase.COMPLETED);
+        assertThat(done.getNetworkCutover()).isEqualTo("joined vni 100 (acme/blue) on host-2 before switchover; "
+                + "1 MAC repointed on 2 peers at the ownership commit");
     }
 
     @Test
@@ -273,7 +306,12 @@ class MigrationSwitchoverTest {
     }
 
     private void seed(Migration start) throws Exception {
-        VsiSpec spec = VsiSpec.newBuilder().setName(VSI).setVcpus(1).setMemoryMib(256).build();
+        seed(start, VsiSpec.newBuilder());
+    }
+
+    /** {@code vsi}: the VSI's spec but for its name and size. */
+    private void seed(Migration start, VsiSpec.Builder vsi) throws Exception {
+        VsiSpec spec = vsi.setName(VSI).setVcpus(1).setMemoryMib(256).build();
         Resources one = Resources.newBuilder().setVcpus(1).setMemoryMib(256).setVsiCount(1).build();
         for (String host : List.of("host-1", "host-2")) {
             put(keys.of(Keys.Kind.HOST, host), HostRecord.newBuilder().setId(host).setAddress(address(host))

@@ -33,6 +33,8 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
     private final Server server;
     private final CountDownLatch sent;
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    /** The last ReceiveMigration request this node got as a target. */
+    volatile ReceiveMigrationRequest received;
     private final AtomicInteger resumes = new AtomicInteger();
     private volatile Load load = Load.COMPLETED;
     private volatile IntFunction<String> resumeScript = attempt -> "running";
@@ -99,6 +101,7 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
     @Override
     public void receiveMigration(ReceiveMigrationRequest request, StreamObserver<TargetEvent> events) {
         calls.add("receive");
+        received = request;
         CountDownLatch cancelled = new CountDownLatch(1);
         ((ServerCallStreamObserver<TargetEvent>) events).setOnCancelHandler(cancelled::countDown);
         copy = "incoming";

@@ -20,6 +20,7 @@ public final class HostBuilder {
     private Capacity allocated = Capacity.ZERO;
     private final Set<String> groups = new HashSet<>();
     private final Map<String, String> labels = new HashMap<>();
+    private int overlayMtu;
 
     private HostBuilder(String id) {
         this.id = id;
@@ -79,7 +80,14 @@ public final class HostBuilder {
         return this;
     }
 
+    /** The host runs the overlay data plane and carries guest MTUs up to {@code mtu}. */
+    public HostBuilder overlay(int mtu) {
+        overlayMtu = mtu;
+        return this;
+    }
+
     public HostCandidate build() {
-        return new HostCandidate(id, state, schedulable, accelerator, cpuModel, capacity, allocated, groups, labels);
+        return new HostCandidate(id, state, schedulable, accelerator, cpuModel, capacity, allocated, groups, labels,
+                overlayMtu);
     }
 }

@@ -15,6 +15,7 @@ public final class RequestBuilder {
     private String requiredAccelerator;
     private String requiredCpuModel;
     private final Set<String> excluded = new HashSet<>();
+    private int networkMtu;
 
     private RequestBuilder(String vsiName) {
         this.vsiName = vsiName;
@@ -54,8 +55,14 @@ public final class RequestBuilder {
         return this;
     }
 
+    /** The VSI has vNICs on networks whose largest MTU is {@code mtu}. */
+    public RequestBuilder networkMtu(int mtu) {
+        networkMtu = mtu;
+        return this;
+    }
+
     public PlacementRequest build() {
-        return new PlacementRequest(
-                vsiName, demand, antiAffinityGroup, requiredHost, requiredAccelerator, requiredCpuModel, excluded);
+        return new PlacementRequest(vsiName, demand, antiAffinityGroup, requiredHost, requiredAccelerator,
+                requiredCpuModel, excluded, networkMtu);
     }
 }

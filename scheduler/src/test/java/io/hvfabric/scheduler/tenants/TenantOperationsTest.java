@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.proto.v1.Network;
 import io.hvfabric.proto.v1.Tenant;
 import io.hvfabric.proto.v1.TenantQuota;
 import io.hvfabric.proto.v1.TenantUsage;
@@ -45,6 +46,16 @@ class TenantOperationsTest {
 
         assertFabric(() -> tenants.delete(null, "acme"), ErrorCode.FAILED_PRECONDITION,
                 "tenant 'acme' owns 1 VSI (db-1); delete them first");
+    }
+
+    @Test
+    void aTenantOwningNetworksIsNotDeleted() {
+        feed.put(Keys.Kind.TENANT, "acme", Tenant.newBuilder().setName("acme").build());
+        feed.put(Keys.Kind.NETWORK, "acme/blue", Network.newBuilder().setName("blue").setTenant("acme").build());
+        feed.put(Keys.Kind.NETWORK, "beta/red", Network.newBuilder().setName("red").setTenant("beta").build());
+
+        assertFabric(() -> tenants.delete(null, "acme"), ErrorCode.FAILED_PRECONDITION,
+                "tenant 'acme' owns 1 network (blue); delete them first");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
+import io.hvfabric.scheduler.store.kv.StoreOp;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,37 @@ public final class ViewFeed {
                 .build();
         view.applyCommitted(List.of(new WatchEvent(new KeyValue(kv, ByteSequence.EMPTY), null,
                 WatchEvent.EventType.PUT)), revision);
+        return revision;
+    }
+
+    /** Applies {@code ops} (puts and deletes of whole keys) as one transaction at the next revision; returns it. */
+    public long apply(List<StoreOp> ops) {
+        revision++;
+        List<WatchEvent> events = new java.util.ArrayList<>();
+        for (StoreOp op : ops) {
+            ByteSequence key = Keys.bytes(op.key());
+            if (op instanceof StoreOp.Put put) {
+                long createRevision = created.computeIfAbsent(key.toString(), k -> revision);
+                io.etcd.jetcd.api.KeyValue kv = io.etcd.jetcd.api.KeyValue.newBuilder()
+                        .setKey(ByteString.copyFrom(key.getBytes()))
+                        .setValue(put.value())
+                        .setCreateRevision(createRevision)
+                        .setModRevision(revision)
+                        .setVersion(1)
+                        .build();
+                events.add(new WatchEvent(new KeyValue(kv, ByteSequence.EMPTY), null, WatchEvent.EventType.PUT));
+            } else if (op instanceof StoreOp.Delete) {
+                created.remove(key.toString());
+                io.etcd.jetcd.api.KeyValue kv = io.etcd.jetcd.api.KeyValue.newBuilder()
+                        .setKey(ByteString.copyFrom(key.getBytes()))
+                        .setModRevision(revision)
+                        .build();
+                events.add(new WatchEvent(new KeyValue(kv, ByteSequence.EMPTY), null, WatchEvent.EventType.DELETE));
+            } else {
+                throw new IllegalArgumentException("the feed applies puts and deletes of whole keys, not " + op);
+            }
+        }
+        view.applyCommitted(events, revision);
         return revision;
     }
 

@@ -11,6 +11,7 @@ import java.util.Set;
  *     KVM and TCG
  * @param requiredCpuModel nullable; the guest CPU model must match for live migration
  * @param excludedHosts hosts that must not be chosen, e.g. the migration source or the host being drained
+ * @param networkMtu the largest MTU of the networks the VSI has vNICs on; 0 without vNICs (any host will do)
  */
 public record PlacementRequest(
         String vsiName,
@@ -19,7 +20,8 @@ public record PlacementRequest(
         String requiredHost,
         String requiredAccelerator,
         String requiredCpuModel,
-        Set<String> excludedHosts) {
+        Set<String> excludedHosts,
+        int networkMtu) {
 
     public PlacementRequest {
         if (vsiName == null || vsiName.isBlank()) {
@@ -33,6 +35,15 @@ public record PlacementRequest(
         requireNullOrNonBlank(vsiName, "requiredAccelerator", requiredAccelerator);
         requireNullOrNonBlank(vsiName, "requiredCpuModel", requiredCpuModel);
         excludedHosts = excludedHosts == null ? Set.of() : Set.copyOf(excludedHosts);
+        if (networkMtu < 0) {
+            throw new IllegalArgumentException("PlacementRequest.networkMtu must be >= 0 (vsi '" + vsiName + "')");
+        }
+    }
+
+    /** A request for a VSI without vNICs. */
+    public PlacementRequest(String vsiName, Capacity demand, String antiAffinityGroup, String requiredHost,
+                            String requiredAccelerator, String requiredCpuModel, Set<String> excludedHosts) {
+        this(vsiName, demand, antiAffinityGroup, requiredHost, requiredAccelerator, requiredCpuModel, excludedHosts, 0);
     }
 
     /** A request with only a name and a demand: no affinity, no pinning, no exclusions. */

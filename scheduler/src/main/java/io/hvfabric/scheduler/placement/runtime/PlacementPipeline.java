@@ -16,6 +16,7 @@ import io.hvfabric.scheduler.placement.plugins.fit.CpuFit;
 import io.hvfabric.scheduler.placement.plugins.fit.DiskFit;
 import io.hvfabric.scheduler.placement.plugins.fit.MemoryFit;
 import io.hvfabric.scheduler.placement.plugins.fit.NicBandwidthFit;
+import io.hvfabric.scheduler.placement.plugins.network.OverlayNetworkFit;
 import io.hvfabric.scheduler.placement.plugins.pinning.ExcludedHostFilter;
 import io.hvfabric.scheduler.placement.plugins.pinning.RequiredHostFilter;
 import io.hvfabric.scheduler.placement.plugins.score.BalanceScore;
@@ -60,6 +61,7 @@ public final class PlacementPipeline {
                 new RequiredHostFilter(),
                 new ExcludedHostFilter(),
                 new AcceleratorCompatibility(),
+                new OverlayNetworkFit(),
                 new AntiAffinityFilter(),
                 new CpuFit(),
                 new MemoryFit(),

@@ -8,6 +8,9 @@ import io.hvfabric.scheduler.placement.api.Dimension;
 import io.hvfabric.scheduler.placement.api.OvercommitRatios;
 import io.hvfabric.scheduler.placement.api.PlacementContext;
 import io.hvfabric.scheduler.placement.api.Status;
+import io.hvfabric.scheduler.placement.runtime.PlacementConfig;
+import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,5 +37,17 @@ class NicBandwidthFitTest {
         assertThat(status.dimension()).contains(Dimension.NIC);
         assertThat(status.plugin()).contains(NicBandwidthFit.NAME);
         assertThat(status.reason()).isEqualTo("nic bandwidth: needs 1001 Mbps, free 1000 Mbps of 10000 Mbps × 1.0");
+    }
+
+    @Test
+    void aRefusalForTheVnicsBandwidthNamesTheNicDimension() {
+        var pipeline = PlacementPipeline.fromConfig(PlacementConfig.DEFAULT);
+        var full = host("h1").capacity(8, 8_192, 100, 10_000).allocated(0, 0, 0, 9_500).overlay(1450).build();
+        var result = pipeline.place(vsi("web-1").demand(1, 512, 1, 1_000).networkMtu(1450).build(), List.of(full));
+
+        assertThat(result.chosenHost()).isEmpty();
+        assertThat(result.statuses().get("h1").dimension()).contains(Dimension.NIC);
+        assertThat(result.explain()).isEqualTo(
+                "no host fits vsi 'web-1': nic bandwidth is the binding dimension (1 host short on nic bandwidth)");
     }
 }
