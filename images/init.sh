@@ -49,6 +49,25 @@ done
 hostname "$NAME" 2>/dev/null
 ip link set lo up 2>/dev/null
 
+# Every vNIC (virtio_net names them ethN) gets its address by DHCP from the
+# host's DHCP service of its network. udhcpc runs in the background and keeps
+# asking (a discover a second) until a lease comes, since that service may start
+# after the guest; it then renews the lease. /etc/udhcpc.script sets the address,
+# prefix, MTU and default route and prints `hvf-net <if> <ip>/<prefix> mtu=<mtu>`.
+# A VSI without vNICs has no ethN, and nothing starts.
+for dev in /sys/class/net/eth*; do
+    [ -e "$dev" ] || continue
+    ifname=${dev##*/}
+    ip link set dev "$ifname" up 2>/dev/null
+    (
+        while true; do
+            udhcpc -f -i "$ifname" -s /etc/udhcpc.script -t 3 -T 1 -A 1 -O mtu -x "hostname:$NAME" \
+                >/dev/null 2>&1
+            sleep 1
+        done
+    ) &
+done
+
 echo "hvf-boot $NAME"
 
 if [ -n "$DIRTY" ]; then

@@ -24,6 +24,7 @@ public final class CommandGroups {
         GROUPS.put("rebalance", MaintenanceCommands.Rebalance.class);
         GROUPS.put("image", ImageCommands.class);
         GROUPS.put("tenant", TenantCommands.class);
+        GROUPS.put("network", NetworkCommands.class);
         GROUPS.put("audit", AuditCommand.class);
         GROUPS.put("ca", CaCommands.class);
     }

@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
-        description = "Operate an hvfabric cluster: hosts, VSIs, images, tenants, and the fabric CA.")
+        description = "Operate an hvfabric cluster: hosts, VSIs, images, tenants, networks, and the fabric CA.")
 public final class HvctlCommand {
     public static final String ENV_SCHEDULER = "HVCTL_SCHEDULER";
     /**

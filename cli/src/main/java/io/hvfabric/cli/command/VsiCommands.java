@@ -17,10 +17,13 @@ import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.cli.options.DurationConverter;
 import io.hvfabric.cli.options.MemorySizeConverter;
+import io.hvfabric.cli.options.NicOption;
+import io.hvfabric.proto.v1.NicSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,6 +74,14 @@ final class VsiCommands {
                 + "(operators; left out: the operators' own). A tenant's certificate always creates in its tenant.")
         String tenant;
 
+        @Option(names = "--nic", paramLabel = NicOption.SYNTAX, description = "A vNIC on a network of the VSI's "
+                + "tenant, repeatable (one per NIC, in order): ip asks for that address (else the lowest free one), mbps "
+                + "a guaranteed bandwidth in Mbit/s. The fabric assigns its MAC and the network's VNI; the guest gets its "
+                + "address by DHCP.")
+        List<String> nicArgs = new ArrayList<>();
+
+        private List<NicSpec> nics = List.of();
+
         @Option(names = "--wait", description = "Follow the VSI until RUNNING and, if its image has a guest agent, until "
                 + "the agent is UP (exit 0); FAILED or no guest agent: exit 1. See --wait-timeout.")
         boolean await;
@@ -93,6 +104,7 @@ final class VsiCommands {
             if (diskGib < 0) {
                 throw CliException.usage("--disk: must not be negative, got " + diskGib);
             }
+            nics = NicOption.parseAll(nicArgs);
         }
 
         @Override
@@ -107,6 +119,7 @@ final class VsiCommands {
                     .setAntiAffinityGroup(antiAffinity)
                     .setDiskGib(diskGib)
                     .setTenant(tenant)
+                    .addAllNics(nics)
                     .build();
             Vsi vsi = client.call(stub -> stub.createVsi(CreateVsiRequest.newBuilder().setSpec(spec).build()));
             if (await) {

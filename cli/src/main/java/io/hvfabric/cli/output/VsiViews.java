@@ -2,6 +2,7 @@ package io.hvfabric.cli.output;
 
 import io.hvfabric.proto.v1.GuestInterface;
 import io.hvfabric.proto.v1.GuestStatus;
+import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.time.Instant;
@@ -69,7 +70,22 @@ public final class VsiViews {
                 .add("state changed", Timestamps.withAge(vsi.getStateChangedAt(), now))
                 .add("message", vsi.getMessage());
         addGuest(block, vsi.getGuest(), now);
-        return block.render();
+        return spec.getNicsCount() == 0 ? block.render() : block.render() + "\n" + nics(spec.getNicsList());
+    }
+
+    /** The vNICs as the fabric recorded them: what the request asked for and what it assigned ("-" if not yet). */
+    static String nics(List<NicSpec> nics) {
+        Table table = new Table("NIC", "NETWORK", "MAC", "IP", "MBIT/S", "VNI");
+        for (int i = 0; i < nics.size(); i++) {
+            NicSpec nic = nics.get(i);
+            table.row(i, nic.getNetwork(), orDash(nic.getMac()), orDash(nic.getIp()),
+                    nic.getMbps() > 0 ? nic.getMbps() : "-", nic.getVni() > 0 ? nic.getVni() : "-");
+        }
+        return table.render();
+    }
+
+    private static String orDash(String value) {
+        return value.isEmpty() ? "-" : value;
     }
 
     /** The guest as its guest agent shows it; for an unknown guest only the reason, if there is one. */

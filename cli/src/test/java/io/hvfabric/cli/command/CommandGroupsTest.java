@@ -14,6 +14,7 @@ class CommandGroupsTest {
         assertThat(CommandGroups.named("-o", "json", "--insecure", "host", "list")).isEqualTo(HostCommands.class);
         assertThat(CommandGroups.named("--output=json", "-ojson", "drain", "show", "h1"))
                 .isEqualTo(MaintenanceCommands.DrainControl.class);
+        assertThat(CommandGroups.named("--timeout", "5s", "network", "show", "web")).isEqualTo(NetworkCommands.class);
     }
 
     @Test
@@ -37,7 +38,7 @@ class CommandGroupsTest {
 
             assertThat(help.exitCode()).isZero();
             assertThat(help.stdout()).contains("host", "cluster", "vsi", "migration", "drain", "rebalance", "image",
-                    "tenant", "audit", "ca ");
+                    "tenant", "network", "audit", "ca ");
             assertThat(typo.exitCode()).isEqualTo(2);
             assertThat(typo.stderrLines())
                     .containsExactly("hvctl: unmatched arguments from index 0: 'tenat', 'list' (see 'hvctl --help')");

@@ -13,6 +13,7 @@ import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.GuestInterface;
 import io.hvfabric.proto.v1.GuestStatus;
 import io.hvfabric.proto.v1.Image;
+import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.time.Instant;
@@ -319,6 +320,58 @@ class VsiCommandsTest {
         assertThat(scheduler.service.vsis).doesNotContainKey("a");
         assertThat(deleteAgain.exitCode()).isEqualTo(1);
         assertThat(deleteAgain.stderrLines()).containsExactly("hvctl: not found: vsi 'a' does not exist");
+    }
+
+    @Test
+    void createSendsEachNicInTheOrderGiven() {
+        CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--nic", "network=web",
+                "--nic", "network=db,ip=10.0.1.5,mbps=100");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        VsiSpec spec = ((CreateVsiRequest) scheduler.service.requests.get(0)).getSpec();
+        assertThat(spec.getNicsList()).containsExactly(NicSpec.newBuilder().setNetwork("web").build(),
+                NicSpec.newBuilder().setNetwork("db").setIp("10.0.1.5").setMbps(100).build());
+    }
+
+    @Test
+    void aMalformedNicNamesTheKeyExitsTwoAndCallsNobody() {
+        CliRun unknown = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--nic",
+                "network=web,foo=1");
+        CliRun mbps = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--nic",
+                "network=web", "--nic", "network=db,mbps=lots");
+        CliRun noNetwork = scheduler.run("vsi", "create", "web-1", "--vcpus", "1", "--memory", "256", "--nic",
+                "ip=10.0.0.5");
+
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.stderrLines()).containsExactly("hvctl: --nic: unknown key 'foo'; expected network, ip, mbps");
+        assertThat(mbps.exitCode()).isEqualTo(2);
+        assertThat(mbps.stderrLines()).containsExactly("hvctl: --nic: mbps must be a whole number, got 'lots'");
+        assertThat(noNetwork.exitCode()).isEqualTo(2);
+        assertThat(noNetwork.stderrLines())
+                .containsExactly("hvctl: --nic: network is required (network=NAME[,ip=A][,mbps=N])");
+        assertThat(scheduler.service.calls.get()).isZero();
+    }
+
+    @Test
+    void showListsEachVnicWithWhatTheFabricAssigned() {
+        scheduler.service.vsis.put("a", Vsi.newBuilder().setName("a").setHost("h1").setState(Vsi.State.RUNNING)
+                .setSpec(VsiSpec.newBuilder().setName("a")
+                        .addNics(NicSpec.newBuilder().setNetwork("web").setMac("0a:00:00:65:00:02").setIp("10.0.0.2")
+                                .setMbps(100).setVni(101))
+                        .addNics(NicSpec.newBuilder().setNetwork("db")))
+                .build());
+        scheduler.service.vsis.put("b", Vsi.newBuilder().setName("b").setState(Vsi.State.RUNNING).build());
+
+        String a = scheduler.run("vsi", "show", "a").stdout();
+        String b = scheduler.run("vsi", "show", "b").stdout();
+
+        String[] parts = a.split("\n\n");
+        assertThat(parts).hasSize(2);
+        String[] nics = parts[1].split("\n");
+        assertThat(nics[0].split("\\s{2,}")).containsExactly("NIC", "NETWORK", "MAC", "IP", "MBIT/S", "VNI");
+        assertThat(nics[1].split("\\s{2,}")).containsExactly("0", "web", "0a:00:00:65:00:02", "10.0.0.2", "100", "101");
+        assertThat(nics[2].split("\\s{2,}")).containsExactly("1", "db", "-", "-", "-", "-");
+        assertThat(b).doesNotContain("NETWORK").doesNotContain("\n\n");
     }
 
     @Test

@@ -11,7 +11,14 @@ import io.hvfabric.proto.v1.AuditRecord;
 import io.hvfabric.proto.v1.ClusterStatus;
 import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
+import io.hvfabric.proto.v1.CreateNetworkRequest;
 import io.hvfabric.proto.v1.CreateTenantRequest;
+import io.hvfabric.proto.v1.DeleteNetworkResponse;
+import io.hvfabric.proto.v1.ListNetworksRequest;
+import io.hvfabric.proto.v1.ListNetworksResponse;
+import io.hvfabric.proto.v1.Network;
+import io.hvfabric.proto.v1.NetworkRef;
+import io.hvfabric.proto.v1.NetworkStatus;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DeleteTenantResponse;
 import io.hvfabric.proto.v1.GetTenantRequest;
@@ -71,6 +78,8 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     public final Map<String, String> consoles = new ConcurrentHashMap<>();
     public final Map<String, Migration> migrations = new ConcurrentHashMap<>();
     public final Map<String, TenantStatus> tenants = new ConcurrentHashMap<>();
+    /** Networks by "tenant/name", the operators' own under "system/name" (see {@link #networkKey}). */
+    public final Map<String, NetworkStatus> networks = new ConcurrentHashMap<>();
     /** When set, ListVsis answers as it would a principal of this tenant: its VSIs only, the tenant named. */
     public volatile String callerTenant;
     public final List<Object> requests = new CopyOnWriteArrayList<>();
@@ -395,6 +404,84 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
         }
         tenants.remove(name);
         respond(response, DeleteTenantResponse.newBuilder().setName(name).build());
+    }
+
+    /** The key a network is stored under: an empty tenant is the operators' own, "system". */
+    public static String networkKey(String tenant, String name) {
+        return (tenant.isEmpty() ? "system" : tenant) + "/" + name;
+    }
+
+    @Override
+    public void createNetwork(CreateNetworkRequest request, StreamObserver<NetworkStatus> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        Network network = request.getNetwork();
+        String key = networkKey(network.getTenant(), network.getName());
+        if (!network.getCidr().endsWith("/24")) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("network.cidr: must be a /16 to /29 network "
+                    + "with zero host bits (got '" + network.getCidr() + "')").asRuntimeException());
+            return;
+        }
+        if (networks.containsKey(key)) {
+            response.onError(Status.ALREADY_EXISTS.withDescription("network '" + key + "' already exists")
+                    .asRuntimeException());
+            return;
+        }
+        String prefix = network.getCidr().substring(0, network.getCidr().lastIndexOf('.'));
+        NetworkStatus created = NetworkStatus.newBuilder()
+                .setNetwork(network.toBuilder().setVni(100 + networks.size()).setGatewayIp(prefix + ".1")
+                        .setMtu(network.getMtu() == 0 ? 1450 : network.getMtu()))
+                .setAddressesTotal(253)
+                .build();
+        networks.put(key, created);
+        respond(response, created);
+    }
+
+    @Override
+    public void listNetworks(ListNetworksRequest request, StreamObserver<ListNetworksResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        List<NetworkStatus> selected = sorted(networks).stream().filter(n -> request.getTenant().isEmpty()
+                || request.getTenant().equals(n.getNetwork().getTenant())).toList();
+        respond(response, ListNetworksResponse.newBuilder().addAllNetworks(selected).build());
+    }
+
+    @Override
+    public void getNetwork(NetworkRef request, StreamObserver<NetworkStatus> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        NetworkStatus network = networks.get(networkKey(request.getTenant(), request.getName()));
+        if (network == null) {
+            response.onError(networkNotFound(request));
+            return;
+        }
+        respond(response, network);
+    }
+
+    @Override
+    public void deleteNetwork(NetworkRef request, StreamObserver<DeleteNetworkResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        String key = networkKey(request.getTenant(), request.getName());
+        NetworkStatus network = networks.get(key);
+        if (network == null) {
+            response.onError(networkNotFound(request));
+            return;
+        }
+        if (network.getPortsCount() > 0) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("network '" + key + "' has "
+                    + network.getPortsCount() + " vNIC(s) (" + network.getPorts(0).getVsi() + "); delete them first")
+                    .asRuntimeException());
+            return;
+        }
+        networks.remove(key);
+        respond(response, DeleteNetworkResponse.newBuilder().setName(request.getName())
+                .setTenant(network.getNetwork().getTenant()).build());
+    }
+
+    private static RuntimeException networkNotFound(NetworkRef ref) {
+        return Status.NOT_FOUND.withDescription("network '" + networkKey(ref.getTenant(), ref.getName())
+                + "' not found").asRuntimeException();
     }
 
     private void changeDesired(String name, String desired, Vsi.State state, StreamObserver<Vsi> response) {
