@@ -66,15 +66,39 @@ final class ComponentCommands {
         return cmd;
     }
 
-    List<String> agent(String hostId, String listen, List<String> schedulers, String metrics, String pekko,
-            List<String> seeds) {
+    /** Host {@code host}'s agent; {@code network} says whether it runs in a namespace of its own. */
+    List<String> agent(String hostId, int host, LabNetwork network, String listen, List<String> schedulers,
+            String metrics, String pekko, List<String> seeds) {
         List<String> cmd = jvm("node-agent", "io.hvfabric.agent.AgentMain");
         cmd.addAll(List.of("--host-id", hostId, "--listen", listen, "--schedulers", String.join(",", schedulers),
                 "--metrics", metrics, "--pekko", pekko, "--seeds", String.join(",", seeds),
                 "--state-dir", config.dir().resolve("hosts").resolve(hostId).toString()));
         cmd.addAll(security(hostId));
+        cmd.addAll(unlessPassedThrough(overlay(host, network)));
         cmd.addAll(config.agentArgs());
         return cmd;
+    }
+
+    /**
+     * The tenant-network data plane. A host in its own namespace runs it over its eth0 (the lab bridge is the
+     * underlay) and puts each network's DHCP service in a namespace named by {@link LabNames#networkNamespacePrefix},
+     * which `lab down` sweeps. On loopback every agent shares the root namespace, where one host's bridges and
+     * VXLAN devices would be every host's: the data plane is off.
+     */
+    private List<String> overlay(int host, LabNetwork network) {
+        if (network.hostNamespace(host).isPresent()) {
+            return List.of("--network-namespace-prefix=" + config.names().networkNamespacePrefix(host),
+                    "--underlay-dev=eth0");
+        }
+        return List.of("--overlay=off");
+    }
+
+    /** Drops each of {@code flags} ("--name=value") whose option the pass-through arguments set themselves. */
+    private List<String> unlessPassedThrough(List<String> flags) {
+        return flags.stream().filter(flag -> {
+            String option = flag.substring(0, flag.indexOf('='));
+            return config.agentArgs().stream().noneMatch(a -> a.equals(option) || a.startsWith(option + "="));
+        }).toList();
     }
 
     private List<String> jvm(String module, String mainClass) {

@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -152,12 +153,18 @@ final class HostNetwork implements LabNetwork {
     }
 
     /**
-     * Deletes this lab's namespaces, veths and bridge. Processes inside the namespaces must be gone first
-     * (see {@link LabSweeper}); a namespace whose processes survive lingers unnamed until they exit.
+     * Deletes this lab's namespaces (the hosts' and the per-network ones their agents created, {@code
+     * hvf-<lab>-h<i>-n<vni>}), veths and bridge. Whatever an agent created inside a host's namespace (bridges, VXLAN
+     * devices, taps, veths to a network's namespace) goes with that namespace. Processes inside the namespaces must
+     * be gone first (see {@link LabSweeper}); a namespace whose processes survive lingers unnamed until they exit. An
+     * agent's per-network namespace is mounted in the agent's mount namespace only; here its name is a bare file,
+     * removed the same way, and the namespace itself ended with the last process that could see it.
      */
     @Override
     public void destroy() {
-        for (String ns : existingNamespaces()) {
+        List<String> namespaces = new ArrayList<>(existingNamespaces());
+        namespaces.sort(Comparator.comparing(ns -> !names.isNetworkNamespace(ns))); // per-network first
+        for (String ns : namespaces) {
             shell.attempt(List.of("ip", "netns", "del", ns));
         }
         // Deleting one leg of a veth removes its peer; the bridge goes last.

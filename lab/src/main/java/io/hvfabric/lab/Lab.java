@@ -270,7 +270,7 @@ public final class Lab implements AutoCloseable {
         String metrics = ip + ":" + (probe ? ports.freePort(ip) : AGENT_METRICS_PORT);
         String pekko = ip + ":" + (probe ? ports.freePort(ip) : AGENT_PEKKO_PORT);
         List<String> cmd = new ArrayList<>(network.enterHost(i));
-        cmd.addAll(commands.agent(id, listen, schedulers, metrics, pekko, seeds));
+        cmd.addAll(commands.agent(id, i, network, listen, schedulers, metrics, pekko, seeds));
         return new ComponentSpec(ComponentKind.AGENT, id, listen, network.hostNamespace(i).orElse(null), cmd,
                 logDir().resolve(id + ".log").toString(), id);
     }

@@ -32,6 +32,18 @@ public final class LabNames {
         return "hvf-" + name + "-h" + host;
     }
 
+    /**
+     * The agent of host i names the namespace that holds a network's DHCP service this plus the network's VNI
+     * ({@code --network-namespace-prefix}): {@code hvf-<name>-h<i>-n<vni>}.
+     */
+    public String networkNamespacePrefix(int host) {
+        return namespace(host) + "-n";
+    }
+
+    public String networkNamespace(int host, long vni) {
+        return networkNamespacePrefix(host) + vni;
+    }
+
     /** Root-namespace leg of a host's veth pair, enslaved to the bridge. */
     public String rootVeth(int host) {
         return "hvf" + name + "h" + host;
@@ -59,8 +71,13 @@ public final class LabNames {
         return "hvf-" + name;
     }
 
+    /** A host's namespace, or one of the per-network namespaces its agent created. */
     public boolean isNamespace(String candidate) {
-        return Pattern.matches(Pattern.quote("hvf-" + name + "-h") + "\\d+", candidate);
+        return Pattern.matches(Pattern.quote("hvf-" + name + "-h") + "\\d+(-n\\d+)?", candidate);
+    }
+
+    public boolean isNetworkNamespace(String candidate) {
+        return Pattern.matches(Pattern.quote("hvf-" + name + "-h") + "\\d+-n\\d+", candidate);
     }
 
     public boolean isLink(String candidate) {

@@ -58,14 +58,24 @@ final class LabSweeper {
                 shell.attempt(List.of("ip", "netns", "pids", ns)).stdout().lines().map(String::strip)
                         .filter(l -> l.matches("\\d+")).forEach(l -> pids.add(Long.parseLong(l)));
             }
+            // An agent's per-network namespaces (DHCP) are mounted in its own mount namespace, where it created
+            // them, so `ip netns pids` from here sees nobody in them: ask each process what its namespace is called.
+            Optional<String> here = Processes.netNamespace(ProcessHandle.current().pid());
             for (long pid : Processes.allPids()) {
-                if (belongsToLab(Processes.commandLine(pid))) {
+                if (belongsToLab(Processes.commandLine(pid)) || inLabNamespace(pid, here)) {
                     pids.add(pid);
                 }
             }
         }
         pids.remove(ProcessHandle.current().pid());
         return pids;
+    }
+
+    /** Whether the process runs in a network namespace other than ours that it knows by one of the lab's names. */
+    private boolean inLabNamespace(long pid, Optional<String> here) {
+        Optional<String> its = Processes.netNamespace(pid);
+        return its.isPresent() && !its.equals(here)
+                && Processes.namesOfNetNamespace(pid).stream().anyMatch(names::isNamespace);
     }
 
     /** JVMs carry the lab tag, etcd its member name, QEMUs of loopback hosts paths under DIR/hosts. */

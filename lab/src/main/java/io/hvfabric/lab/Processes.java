@@ -63,6 +63,45 @@ final class Processes {
         }
     }
 
+    /** The process's network namespace as "device:inode" of /proc/pid/ns/net, empty if it is gone. */
+    static Optional<String> netNamespace(long pid) {
+        return fileIdentity(PROC.resolve(Long.toString(pid)).resolve("ns").resolve("net"));
+    }
+
+    /**
+     * The names under /run/netns that are mounts of the process's own network namespace, as the process sees them.
+     * Read through /proc/pid/root, so in the process's own mount namespace: a namespace that `ip netns add` created
+     * inside `ip netns exec` (an agent in its host's namespace) is mounted there only, and the root namespace sees a
+     * bare file of that name, which names nothing.
+     */
+    static List<String> namesOfNetNamespace(long pid) {
+        Optional<String> own = netNamespace(pid);
+        if (own.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(
+                PROC.resolve(Long.toString(pid)).resolve("root").resolve("run").resolve("netns"))) {
+            for (Path entry : entries) {
+                if (fileIdentity(entry).equals(own)) {
+                    names.add(entry.getFileName().toString());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+        return names;
+    }
+
+    /** "device:inode" of what the path leads to (links followed, so a namespace for an nsfs file or mount). */
+    private static Optional<String> fileIdentity(Path path) {
+        try {
+            return Optional.of(Files.getAttribute(path, "unix:dev") + ":" + Files.getAttribute(path, "unix:ino"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     static List<Long> allPids() {
         List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {

@@ -52,15 +52,48 @@ class ComponentCommandsTest {
         assertThat(cmd).contains("--insecure").doesNotContain("--etcd-ca", "--etcd-cert", "--etcd-key", "--tls-dir");
     }
 
+    private static final LabNetwork NAMESPACES = new HostNetwork(new LabNames("t1"), new CommandRunner(), 1);
+
+    private static List<String> agent(ComponentCommands commands, LabNetwork network) {
+        return commands.agent("host-2", 2, network, "10.88.1.12:7100", List.of("10.88.1.1:5000", "10.88.1.1:5003"),
+                "10.88.1.12:9100", "10.88.1.12:25520", List.of("10.88.1.1:5002"));
+    }
+
     @Test
     void agentCommandEndsWithPassThroughArgs() {
-        List<String> cmd = commands.agent("host-2", "10.88.1.12:7100", List.of("10.88.1.1:5000", "10.88.1.1:5003"),
-                "10.88.1.12:9100", "10.88.1.12:25520", List.of("10.88.1.1:5002"));
+        List<String> cmd = agent(commands, NAMESPACES);
         assertThat(cmd).contains("io.hvfabric.agent.AgentMain").containsSequence("--host-id", "host-2")
                 .containsSequence("--schedulers", "10.88.1.1:5000,10.88.1.1:5003")
                 .containsSequence("--state-dir", repo.resolve("lab/hosts/host-2").toString())
                 .containsSequence("--tls-dir", repo.resolve("lab/tls/host-2").toString())
                 .endsWith("--driver", "fake");
+    }
+
+    @Test
+    void anAgentInItsOwnNamespaceRunsTheOverlayOnEth0WithLabNamedNetworkNamespaces() {
+        List<String> cmd = agent(commands, NAMESPACES);
+        assertThat(cmd).contains("--network-namespace-prefix=hvf-t1-h2-n", "--underlay-dev=eth0")
+                .noneMatch(arg -> arg.startsWith("--overlay"));
+        assertThat(new LabNames("t1").isNamespace(new LabNames("t1").networkNamespace(2, 4097))).isTrue();
+    }
+
+    @Test
+    void loopbackAgentsShareOneNamespaceSoTheOverlayIsOff() {
+        List<String> cmd = agent(commands, new LoopbackNetwork());
+        assertThat(cmd).contains("--overlay=off")
+                .noneMatch(arg -> arg.startsWith("--network-namespace-prefix") || arg.startsWith("--underlay-dev"));
+    }
+
+    @Test
+    void aPassThroughOverlayFlagReplacesTheLabsOwn() {
+        LabConfig config = LabConfig.builder().repo(new RepoLayout(repo)).dir(repo.resolve("lab")).name("t1")
+                .agentArgs(List.of("--overlay", "on", "--underlay-dev=lab0")).build();
+        ComponentCommands custom = new ComponentCommands(config, Path.of("/jdk/bin/java"));
+
+        assertThat(agent(custom, new LoopbackNetwork())).doesNotContain("--overlay=off").endsWith("--overlay", "on",
+                "--underlay-dev=lab0");
+        assertThat(agent(custom, NAMESPACES)).contains("--network-namespace-prefix=hvf-t1-h2-n")
+                .doesNotContain("--underlay-dev=eth0");
     }
 
     @Test

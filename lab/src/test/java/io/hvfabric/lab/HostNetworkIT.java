@@ -56,10 +56,30 @@ class HostNetworkIT {
     void destroyRemovesHalfCreatedLeftovers() {
         shell.run(List.of("ip", "netns", "add", names.namespace(4)));
         shell.run(List.of("ip", "link", "add", names.rootVeth(4), "type", "veth", "peer", "name", names.peerVeth(4)));
+        shell.run(List.of("ip", "netns", "add", names.networkNamespace(4, 100)));
 
         network.destroy();
 
         assertThat(HostNetwork.existingNamespaces(shell, names)).isEmpty();
+        assertThat(HostNetwork.existingLinks(shell, names)).isEmpty();
+    }
+
+    @Test
+    void aHostsNetworkNamespacesAndTheLinksIntoThemGoWithTheLab() {
+        network.create(1);
+        String host = names.namespace(1);
+        String dhcp = names.networkNamespace(1, 100);
+        // As an agent does it: a bridge and a veth whose other leg lies in the network's namespace.
+        shell.run(List.of("ip", "netns", "add", dhcp));
+        shell.run(List.of("ip", "-n", host, "link", "add", "hvb100", "type", "bridge"));
+        shell.run(List.of("ip", "-n", host, "link", "add", "hvn100", "type", "veth", "peer", "name", "hvd100",
+                "netns", dhcp));
+        shell.run(List.of("ip", "-n", host, "link", "set", "hvn100", "master", "hvb100"));
+        assertThat(HostNetwork.existingNamespaces(shell, names)).containsExactlyInAnyOrder(host, dhcp);
+
+        network.destroy();
+
+        assertThat(HostNetwork.parseNamespaces(shell.run(List.of("ip", "netns", "list")))).doesNotContain(host, dhcp);
         assertThat(HostNetwork.existingLinks(shell, names)).isEmpty();
     }
 

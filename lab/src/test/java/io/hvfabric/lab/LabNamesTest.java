@@ -21,6 +21,8 @@ class LabNamesTest {
         assertThat(n.etcdMemberName()).isEqualTo("hvf-lab");
         assertThat(n.hostId(3)).isEqualTo("host-3");
         assertThat(n.schedulerId(1)).isEqualTo("sched-1");
+        assertThat(n.networkNamespacePrefix(2)).isEqualTo("hvf-lab-h2-n");
+        assertThat(n.networkNamespace(2, 100)).isEqualTo("hvf-lab-h2-n100");
     }
 
     @Test
@@ -45,6 +47,14 @@ class LabNamesTest {
         assertThat(lab.isNamespace("hvf-lab-h12")).isTrue();
         assertThat(lab.isNamespace("hvf-lab1-h1")).isFalse();
         assertThat(lab.isNamespace("hvf-lab-h1x")).isFalse();
+        assertThat(lab.isNamespace("hvf-lab-h1-n100")).isTrue();
+        assertThat(lab.isNamespace("hvf-lab-h12-n16777215")).isTrue();
+        assertThat(lab.isNamespace("hvf-lab-h1-n")).isFalse();
+        assertThat(lab.isNamespace("hvf-lab-h1-n100x")).isFalse();
+        assertThat(lab.isNamespace("hvf-lab-h1-nx")).isFalse();
+        assertThat(lab.isNamespace("hvf-lab1-h1-n100")).isFalse();
+        assertThat(lab.isNetworkNamespace("hvf-lab-h1-n100")).isTrue();
+        assertThat(lab.isNetworkNamespace("hvf-lab-h1")).isFalse();
         assertThat(lab.isLink("hvflabbr")).isTrue();
         assertThat(lab.isLink("hvflabh3")).isTrue();
         assertThat(lab.isLink("hvflabp3")).isTrue();

@@ -77,6 +77,53 @@ class LabSweeperIT {
         assertThat(dir.resolve("logs/etcd.log")).exists();
     }
 
+    /**
+     * What an agent leaves after a crash: inside its host's namespace it added a network's namespace (mounted in the
+     * agent's mount namespace only, so the root namespace sees a bare name and `ip netns pids` nobody in it), a veth
+     * into it and a DHCP-like process there; another network's namespace was added from the root mount namespace.
+     */
+    @Test
+    void sweepsTheNetworkNamespacesAnAgentCreatedAndTheProcessesInThemAfterTheAgentDied() throws Exception {
+        new HostNetwork(names, shell, 0).create(1);
+        String host = names.namespace(1);
+        String inside = names.networkNamespace(1, 100);
+        String visible = names.networkNamespace(1, 101);
+        shell.run(List.of("ip", "netns", "add", visible));
+        Path innerPid = dir.resolve("inner.pid");
+        String agentScript = "ip netns add " + inside
+                + " && ip link add hvn100 type veth peer name hvd100 netns " + inside
+                + " && ip link add hvn101 type veth peer name hvd101 netns " + visible
+                + " && { ip netns exec " + inside + " sh -c 'echo $$ > " + innerPid + "; exec sleep 600' & }"
+                + " && exec sleep 600";
+        ProcessLauncher launcher = new ProcessLauncher();
+        ComponentRecord agent = launcher.start(new ComponentSpec(ComponentKind.AGENT, "host-1", "-", host,
+                List.of("ip", "netns", "exec", host, "sh", "-c", agentScript), dir.resolve("logs/host-1.log").toString(),
+                "600"));
+        ComponentRecord dhcp = launcher.start(new ComponentSpec(ComponentKind.AGENT, "dhcp", "-", null,
+                List.of("ip", "netns", "exec", visible, "sleep", "600"), dir.resolve("logs/dhcp.log").toString(), "600"));
+        started.addAll(List.of(agent.pid(), dhcp.pid()));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (!Files.exists(innerPid) || Files.readString(innerPid).isBlank()) {
+            assertThat(System.nanoTime()).as("the agent's DHCP-like process started").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        long inner = Long.parseLong(Files.readString(innerPid).strip());
+        started.add(inner);
+        assertThat(shell.run(List.of("ip", "-n", host, "-o", "link", "show"))).contains("hvn100", "hvn101");
+        assertThat(shell.attempt(List.of("ip", "netns", "pids", inside)).stdout()).as("invisible from here").isBlank();
+        ProcessHandle.of(agent.pid()).ifPresent(ProcessHandle::destroyForcibly); // the agent crashes
+        assertThat(Processes.awaitExit(List.of(agent.pid()), java.time.Duration.ofSeconds(10))).isTrue();
+        assertThat(List.of(inner, dhcp.pid())).allMatch(Processes::isAlive);
+
+        assertThat(new LabSweeper(names, dir, shell).strays(Optional.empty())).contains(inner, dhcp.pid());
+        new LabSweeper(names, dir, shell).sweep(Optional.empty());
+
+        assertThat(started).noneMatch(Processes::isAlive);
+        assertThat(HostNetwork.parseNamespaces(shell.run(List.of("ip", "netns", "list"))))
+                .doesNotContain(host, inside, visible);
+        assertThat(HostNetwork.existingLinks(shell, names)).isEmpty();
+    }
+
     @Test
     void recordedPidOfAnotherProcessIsNotKilled() throws Exception {
         Process unrelated = new ProcessBuilder("sleep", "600").start();

@@ -5,6 +5,7 @@ import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.agent.driver.qemu.VsiIdRange;
 import io.hvfabric.agent.host.AccelMode;
+import io.hvfabric.agent.network.OverlayMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,9 +31,15 @@ public record AgentConfig(
         AccelMode accelMode,
         Path accelCacheDir,
         Duration kvmBootBound,
-        VsiIdRange vsiUidRange) {
+        VsiIdRange vsiUidRange,
+        OverlayMode overlayMode,
+        Optional<String> underlayDev,
+        String networkNamespacePrefix) {
 
     private static final Pattern HOST_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.:-]{1,15}");
+    /** Namespace names become /run/netns file names and ip command arguments. */
+    private static final Pattern NETNS_PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,200}");
 
     public AgentConfig {
         if (hostId == null || !HOST_ID.matcher(hostId).matches()) {
@@ -57,5 +64,16 @@ public record AgentConfig(
                     kvmBootBound.toMillis());
         }
         Objects.requireNonNull(vsiUidRange, "vsiUidRange");
+        Objects.requireNonNull(overlayMode, "overlayMode");
+        underlayDev.ifPresent(d -> {
+            if (!IFNAME.matcher(d).matches()) {
+                throw FabricException.invalidArgument("--underlay-dev",
+                        "must be an interface name of 1-15 characters of [A-Za-z0-9_.:-] (got '%s')", d);
+            }
+        });
+        if (networkNamespacePrefix == null || !NETNS_PREFIX.matcher(networkNamespacePrefix).matches()) {
+            throw FabricException.invalidArgument("--network-namespace-prefix",
+                    "must be 1-200 characters of [A-Za-z0-9_.-] (got '%s')", networkNamespacePrefix);
+        }
     }
 }

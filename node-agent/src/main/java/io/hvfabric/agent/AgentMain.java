@@ -6,6 +6,7 @@ import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.agent.driver.qemu.VsiIdRange;
 import io.hvfabric.agent.host.AccelMode;
+import io.hvfabric.agent.network.OverlayMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +83,22 @@ public final class AgentMain implements Callable<Integer> {
                     + " overlap no local user, group or /etc/subuid, /etc/subgid range")
     String vsiUidRange;
 
+    @Option(names = "--overlay", defaultValue = "auto",
+            description = "tenant-network data plane (bridges, VXLAN, DHCP, nftables): auto (on when the agent is root,"
+                    + " ip, bridge, tc, nft, sysctl and dnsmasq are installed and the underlay device has an IPv4"
+                    + " address), on (refuse to start otherwise) or off (VSIs with vNICs are refused here)")
+    String overlay;
+
+    @Option(names = "--underlay-dev",
+            description = "NIC the VXLAN tunnels use; its IPv4 address is this host's VTEP (default: the device of the"
+                    + " default route)")
+    String underlayDev;
+
+    @Option(names = "--network-namespace-prefix",
+            description = "each network's DHCP server runs in the network namespace <prefix><vni> (default:"
+                    + " hvfn-<host-id>-)")
+    String networkNamespacePrefix;
+
     @Override
     public Integer call() throws Exception {
         NodeAgent agent = NodeAgent.start(toConfig());
@@ -116,7 +133,10 @@ public final class AgentMain implements Callable<Integer> {
                 AccelMode.parse(accel),
                 accelCacheDir,
                 Duration.ofSeconds(kvmBootTimeoutSeconds),
-                uidRange());
+                uidRange(),
+                OverlayMode.parse(overlay),
+                Optional.ofNullable(underlayDev),
+                networkNamespacePrefix == null ? "hvfn-" + hostId + "-" : networkNamespacePrefix);
     }
 
     private VsiIdRange uidRange() {

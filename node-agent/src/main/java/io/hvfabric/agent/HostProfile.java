@@ -3,6 +3,7 @@ package io.hvfabric.agent;
 import io.hvfabric.agent.host.AcceleratorChoice;
 import io.hvfabric.agent.host.HostFacts;
 import io.hvfabric.agent.host.KvmProbeResult;
+import io.hvfabric.agent.network.OverlayDecision;
 import io.hvfabric.proto.v1.HostCapabilities;
 import io.hvfabric.proto.v1.Resources;
 
@@ -41,5 +42,12 @@ record HostProfile(Resources capacity, HostCapabilities capabilities) {
                 .setAcceleratorReason(accel.reason())
                 .build();
         return new HostProfile(capacity, capabilities);
+    }
+
+    /** With the tenant-network data plane's capabilities: whether VSIs with vNICs may come here, and its VTEP. */
+    HostProfile withOverlay(OverlayDecision overlay) {
+        HostCapabilities.Builder c = capabilities.toBuilder().setOverlayNetworks(overlay.overlayNetworks());
+        overlay.underlay().ifPresent(u -> c.setUnderlayAddress(u.address()).setUnderlayMtu(u.mtu()));
+        return new HostProfile(capacity, c.build());
     }
 }

@@ -41,6 +41,17 @@ import io.hvfabric.agent.migration.MigrationSource;
 import io.hvfabric.agent.migration.MigrationTarget;
 import io.hvfabric.agent.migration.MigrationTls;
 import io.hvfabric.agent.migration.PostcopySupport;
+import io.hvfabric.agent.network.CommandRunner;
+import io.hvfabric.agent.network.NetworkMetrics;
+import io.hvfabric.agent.network.NoNetworking;
+import io.hvfabric.agent.network.OverlayDataPlane;
+import io.hvfabric.agent.network.OverlayDecision;
+import io.hvfabric.agent.network.OverlayNetworking;
+import io.hvfabric.agent.network.OverlayProbe;
+import io.hvfabric.agent.network.SimulatedNetworking;
+import io.hvfabric.agent.network.TapStatistics;
+import io.hvfabric.agent.network.VsiNetworking;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.hvfabric.agent.vsi.ConsoleLogCap;
 import io.hvfabric.agent.vsi.ImageFiles;
 import io.hvfabric.agent.vsi.LaunchSpecs;
@@ -76,6 +87,7 @@ public final class NodeAgent implements AutoCloseable {
     private Server server;
     private volatile SchedulerLink link;
     private VirtDriver driver;
+    private VsiNetworking networking;
     private Reconciler reconciler;
 
     private NodeAgent(AgentConfig config) {
@@ -107,6 +119,10 @@ public final class NodeAgent implements AutoCloseable {
         profile = HostProfile.of(facts, accel.probe(), accel.choice(), config.reservedMemoryMib(),
                 CgroupDetector.detect(CgroupDetector.DEFAULT_ROOT).label(), qemuVersion,
                 VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE);
+        OverlayDecision overlay = OverlayProbe.decide(config.overlayMode(), "fake".equals(config.driver()),
+                config.underlayDev().orElse(facts.nic().name()), CommandRunner.local());
+        profile = profile.withOverlay(overlay);
+        LOG.info("tenant networks: {} ({})", overlay.kind(), overlay.reason());
         LOG.info("host {}: {} vCPUs, {} MiB, {} GiB disk free, NIC {} {} Mbps{}, accelerator {} ({})",
                 config.hostId(), facts.logicalCpus(), facts.memoryTotalMib(), facts.diskFreeGib(),
                 facts.nic().name(), facts.nic().speedMbps(), facts.nic().speedDefaulted() ? " (default)" : "",
@@ -114,6 +130,7 @@ public final class NodeAgent implements AutoCloseable {
         exportCapacity();
 
         driver = createDriver();
+        networking = createNetworking(overlay);
         ConsoleLogCap consoleLogCap = new ConsoleLogCap(() -> driver.listRunning().stream()
                 .map(vm -> driver.consoleLog(vm.name())).toList(), ConsoleLogCap.DEFAULT_MAX_BYTES);
         consoleLogCap.start();
@@ -134,7 +151,7 @@ public final class NodeAgent implements AutoCloseable {
         guests.start();
         closeables.push(guests);
         reconciler = new Reconciler(driver, launchSpecs, RestartPolicy.DEFAULT, nudge, migrationSessions::isIncoming,
-                guests);
+                guests, networking);
         reconciler.start();
         closeables.push(reconciler);
 
@@ -221,7 +238,7 @@ public final class NodeAgent implements AutoCloseable {
         migrationTls.flatMap(MigrationTls::problem).ifPresent(p -> LOG.warn("live migration over TLS will be refused: {}", p));
         MigrationSource source = new MigrationSource(driver, qemu::qmp, migrationTls, sessions, policy);
         MigrationTarget target = new MigrationTarget(driver, qemu::qmp, launchSpecs, migrationTls,
-                config.advertise().host(), sessions, policy);
+                config.advertise().host(), sessions, policy, networking);
         return new MigrationServiceHandlers(Optional.of(source), Optional.of(target), terms);
     }
 
@@ -241,6 +258,28 @@ public final class NodeAgent implements AutoCloseable {
         closeables.push(qemu);
         LOG.info("QEMU processes run as {}", qemu.runAsUser().orElse("the agent's own user (the agent is not root)"));
         return qemu;
+    }
+
+    /**
+     * The real data plane in this host's own namespaces; nothing on the host beside the fake driver. Networks and
+     * taps outlive the agent like its guests do: a restarted agent converges what it finds.
+     */
+    private VsiNetworking createNetworking(OverlayDecision overlay) {
+        switch (overlay.kind()) {
+            case REAL -> {
+                OverlayNetworking real = new OverlayNetworking(new OverlayDataPlane(CommandRunner.local(),
+                        CommandRunner.local(), overlay.underlay().orElseThrow(), config.networkNamespacePrefix(),
+                        config.stateDir().toAbsolutePath().resolve("networks")));
+                new NetworkMetrics(real::current, TapStatistics.system()).register(PrometheusRegistry.defaultRegistry);
+                return real;
+            }
+            case SIMULATED -> {
+                return new SimulatedNetworking();
+            }
+            default -> {
+                return new NoNetworking(overlay.reason());
+            }
+        }
     }
 
     private HostUsage sampleUsage() {

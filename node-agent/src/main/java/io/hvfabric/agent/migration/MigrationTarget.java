@@ -9,6 +9,8 @@ import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.migration.MigrationMarkers.Kind;
 import io.hvfabric.agent.migration.MigrationSessions.Role;
 import io.hvfabric.agent.migration.MigrationSessions.Session;
+import io.hvfabric.agent.network.NoNetworking;
+import io.hvfabric.agent.network.VsiNetworking;
 import io.hvfabric.agent.qmp.QmpException;
 import io.hvfabric.agent.vsi.LaunchSpecs;
 import io.hvfabric.common.error.FabricException;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code MigrationPolicy.plan} with the same inputs), listens, and watches until all memory arrived. The guest then
  * stays paused until {@link #resume}, whose "running" is the confirmation on which the scheduler moves ownership here.
  * Until the guest runs, its QEMU dies with this agent (the driver's watchdog): the source still has the guest.
+ * Before QEMU starts, the VSI's networks are joined and its taps made ({@link VsiNetworking#receive}), so the guest is
+ * on its networks at its first instruction here; whenever the incoming copy is discarded, its taps go with it.
  */
 public final class MigrationTarget {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationTarget.class);
@@ -48,6 +52,7 @@ public final class MigrationTarget {
     private final String listenHost;
     private final MigrationSessions sessions;
     private final MigrationPolicy policy;
+    private final VsiNetworking networking;
 
     /**
      * @param tls the host's migration certificate files ({@link MigrationTls#besideAgent}), the only key QEMU gets;
@@ -56,6 +61,15 @@ public final class MigrationTarget {
      */
     public MigrationTarget(VirtDriver driver, QmpAccess qmpAccess, LaunchSpecs launchSpecs, Optional<TlsFiles> tls,
                            String listenHost, MigrationSessions sessions, MigrationPolicy policy) {
+        this(driver, qmpAccess, launchSpecs, tls, listenHost, sessions, policy,
+                new NoNetworking("no network data plane configured"));
+    }
+
+    /** @param networking joins the request's networks and makes the VSI's taps before QEMU starts */
+    public MigrationTarget(VirtDriver driver, QmpAccess qmpAccess, LaunchSpecs launchSpecs, Optional<TlsFiles> tls,
+                           String listenHost, MigrationSessions sessions, MigrationPolicy policy,
+                           VsiNetworking networking) {
+        this.networking = networking;
         this.policy = policy;
         this.driver = driver;
         this.qmpAccess = qmpAccess;
@@ -84,10 +98,14 @@ public final class MigrationTarget {
         QemuTlsCredentials creds = null;
         MigrationQmp qmp = null;
         boolean started = false;
+        boolean plugged = false;
         try {
             clearLeftover(name);
-            VmLaunchSpec spec = withIncoming(launchSpecs.forAssignment(assignment));
+            plugged = true; // from here on a failure removes whatever receive made, even half of it
+            VmLaunchSpec spec = withIncoming(launchSpecs.forAssignment(assignment,
+                    networking.receive(assignment, request.getNetworksList())));
             if (cancel.isCancelled()) {
+                unplugQuietly(name);
                 return;
             }
             long t0 = System.nanoTime();
@@ -97,7 +115,7 @@ public final class MigrationTarget {
             // Durable (lives and dies with the run dir): an AbortMigration after an agent restart still knows
             // this paused guest is the incoming copy of this migration, not a source to resume.
             MigrationMarkers.mark(handle.runDir(), Kind.INCOMING, request.getMigrationId());
-            cancel.onCancel(() -> destroyQuietly(name, "the scheduler cancelled the incoming migration"));
+            cancel.onCancel(() -> discard(name, "the scheduler cancelled the incoming migration"));
             qmp = new MigrationQmp(qmpAccess.qmp(name));
             MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
                     request.getMultifdChannels());
@@ -125,11 +143,17 @@ public final class MigrationTarget {
         } catch (IOException | RuntimeException e) {
             if (cancel.isCancelled()) {
                 LOG.info("migration {}: target side of {} ended after cancel: {}", request.getMigrationId(), name, e.toString());
+                if (plugged) {
+                    unplugQuietly(name); // the cancel reaction may not have been armed yet
+                }
                 return;
             }
             LOG.warn("migration {}: target side of {} failed", request.getMigrationId(), name, e);
             if (started) {
                 destroyQuietly(name, "the incoming migration failed");
+            }
+            if (plugged) {
+                unplugQuietly(name);
             }
             // a refused spec or image (FabricException from LaunchSpecs) is the caller's error, not a failed migration
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
@@ -158,7 +182,7 @@ public final class MigrationTarget {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                destroyQuietly(name, "the agent is shutting down");
+                discard(name, "the agent is shutting down");
                 return;
             }
             JsonNode info;
@@ -195,7 +219,7 @@ public final class MigrationTarget {
     }
 
     private void finishFailed(String name, Consumer<TargetEvent> events, String error) {
-        destroyQuietly(name, error);
+        discard(name, error);
         events.accept(failed(error));
     }
 
@@ -259,6 +283,7 @@ public final class MigrationTarget {
         }
         sessions.find(Role.TARGET, name).ifPresent(s -> s.onCancel().run());
         driver.destroy(name);
+        unplugQuietly(name); // its networks go with the next reconcile unless another VSI here needs them
         return observed(name);
     }
 
@@ -322,6 +347,20 @@ public final class MigrationTarget {
     static VmLaunchSpec withIncoming(VmLaunchSpec s) {
         return new VmLaunchSpec(s.name(), s.vcpus(), s.memoryMib(), s.kernel(), s.initrd(), s.cmdline(), s.accelerator(),
                 s.cpuModel(), s.machineType(), Optional.of("defer"), s.nics());
+    }
+
+    /** The incoming copy goes, and its taps with it. */
+    private void discard(String name, String why) {
+        destroyQuietly(name, why);
+        unplugQuietly(name);
+    }
+
+    private void unplugQuietly(String name) {
+        try {
+            networking.unplug(name);
+        } catch (RuntimeException e) {
+            LOG.warn("VSI {}: cannot remove its taps (the next reconcile sweeps them): {}", name, e.toString());
+        }
     }
 
     private void destroyQuietly(String name, String why) {

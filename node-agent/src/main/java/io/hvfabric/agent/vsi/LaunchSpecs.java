@@ -1,12 +1,14 @@
 package io.hvfabric.agent.vsi;
 
 import io.hvfabric.agent.driver.Accelerator;
+import io.hvfabric.agent.driver.NicSpec;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import io.hvfabric.common.validation.ImageRules;
 import io.hvfabric.common.validation.VsiSpecRules;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiSpec;
+import java.util.List;
 
 /**
  * Turns an assignment from the scheduler into a launch spec for this host's driver. The spec and the image go through
@@ -27,11 +29,26 @@ public final class LaunchSpecs {
         this.machineType = machineType;
     }
 
-    /** @throws io.hvfabric.common.error.FabricException naming the field, or the image file that cannot be used */
+    /**
+     * Without NICs: for a VSI that has none, or where the network layer plugs nothing.
+     *
+     * @throws io.hvfabric.common.error.FabricException naming the field, or the image file that cannot be used
+     */
     public VmLaunchSpec forAssignment(VsiAssignment assignment) {
+        return forAssignment(assignment, List.of());
+    }
+
+    /**
+     * @param nics the taps the network layer made for the VSI's vNICs ({@code VsiNetworking.plug}), in nic order, so
+     *     their PCI slots are the same on every host and across a migration
+     * @throws io.hvfabric.common.error.FabricException naming the field, or the image file that cannot be used
+     */
+    public VmLaunchSpec forAssignment(VsiAssignment assignment, List<NicSpec> nics) {
         VsiSpec spec = VsiSpecRules.validate(assignment.getSpec());
         Image image = ImageRules.validate(assignment.getImage(), images.root());
-        return VmLaunchSpec.builder()
+        VmLaunchSpec.Builder builder = VmLaunchSpec.builder();
+        nics.forEach(builder::nic);
+        return builder
                 .name(spec.getName())
                 .vcpus(spec.getVcpus())
                 .memoryMib(spec.getMemoryMib())

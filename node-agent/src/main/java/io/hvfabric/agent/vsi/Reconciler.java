@@ -4,6 +4,8 @@ import io.hvfabric.agent.driver.VirtDriver;
 import io.hvfabric.agent.driver.VmHandle;
 import io.hvfabric.agent.driver.VmStatus;
 import io.hvfabric.agent.guest.GuestMonitors;
+import io.hvfabric.agent.network.NoNetworking;
+import io.hvfabric.agent.network.VsiNetworking;
 import io.hvfabric.proto.v1.DesiredState;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiAssignment;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * whole desired set and at what actually runs, acts, and records what it saw; a repeated or missed message is
  * harmless. Guests found running at start-up (an agent restart) are adopted, never restarted or duplicated, and
  * nothing is destroyed before the first desired state has arrived. Each pass also tells {@link GuestMonitors} what
- * every guest's QEMU is doing, so a guest is watched exactly while it executes here.
+ * every guest's QEMU is doing, so a guest is watched exactly while it executes here, and first converges the host's
+ * tenant networks ({@link VsiNetworking}): a VSI's taps exist before its QEMU starts and go when it leaves.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -38,6 +41,7 @@ public final class Reconciler implements AutoCloseable {
     private final Runnable onStatusChange;
     private final Predicate<String> incomingMigration;
     private final GuestMonitors guests;
+    private final VsiNetworking networking;
     private final Thread thread;
     private final Map<String, VsiStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, RestartHistory> restarts = new HashMap<>();
@@ -65,6 +69,15 @@ public final class Reconciler implements AutoCloseable {
      */
     public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
                       Runnable onStatusChange, Predicate<String> incomingMigration, GuestMonitors guests) {
+        this(driver, launchSpecs, restartPolicy, onStatusChange, incomingMigration, guests,
+                new NoNetworking("no network data plane configured"));
+    }
+
+    /** @param networking plugs the VSIs' vNICs into this host's tenant networks */
+    public Reconciler(VirtDriver driver, LaunchSpecs launchSpecs, RestartPolicy restartPolicy,
+                      Runnable onStatusChange, Predicate<String> incomingMigration, GuestMonitors guests,
+                      VsiNetworking networking) {
+        this.networking = networking;
         this.incomingMigration = incomingMigration;
         this.guests = guests;
         this.driver = driver;
@@ -156,6 +169,7 @@ public final class Reconciler implements AutoCloseable {
             if (!wanted.containsKey(name) && !incomingMigration.test(name)) {
                 LOG.info("destroying VSI {}: no longer assigned to this host", name);
                 driver.destroy(name);
+                unplugQuietly(name); // a migrated source's taps go once its QEMU is gone
                 guests.remove(name);
                 statuses.remove(name);
                 restarts.remove(name);
@@ -164,6 +178,11 @@ public final class Reconciler implements AutoCloseable {
         // An arriving VSI is still owned (and reported) by its source host.
         statuses.keySet().removeIf(name -> !wanted.containsKey(name) || MIGRATING_IN.equals(wanted.get(name).getDesired()));
         guests.retainOnly(wanted.keySet());
+        try {
+            networking.converge(state); // bridges before taps, taps before QEMU
+        } catch (RuntimeException e) {
+            LOG.warn("network data plane pass failed: {}", e.toString());
+        }
         for (VsiAssignment assignment : wanted.values()) {
             if (closed) {
                 return;
@@ -264,6 +283,12 @@ public final class Reconciler implements AutoCloseable {
 
     private void startOrRestart(VsiAssignment assignment, VmStatus actual, VsiStatus previous) {
         String name = assignment.getSpec().getName();
+        Optional<String> refused = networking.refusal(assignment);
+        if (refused.isPresent()) {
+            // Not a failed start: nothing to retry until this host's configuration changes, so no restart counting.
+            record(name, Vsi.State.FAILED, 0, refused.get(), previous);
+            return;
+        }
         RestartHistory history = restarts.computeIfAbsent(name, n -> new RestartHistory());
         long now = System.currentTimeMillis();
         // STARTING during the backoff is this pass's own "restart pending", not a second death.
@@ -292,7 +317,7 @@ public final class Reconciler implements AutoCloseable {
         }
         record(name, Vsi.State.STARTING, 0, "", previous);
         try {
-            VmHandle handle = driver.start(launchSpecs.forAssignment(assignment));
+            VmHandle handle = driver.start(launchSpecs.forAssignment(assignment, networking.plug(assignment)));
             guests.started(name, assignment.getImage().getGuestAgent());
             LOG.info("started VSI {} (pid {})", name, handle.pid());
             record(name, Vsi.State.RUNNING, (int) handle.pid(), "", statuses.get(name));
@@ -303,6 +328,14 @@ public final class Reconciler implements AutoCloseable {
             history.notBefore = now + restartPolicy.backoff(history.times.size()).toMillis();
             record(name, Vsi.State.FAILED, 0, e.getMessage() == null ? e.toString() : e.getMessage(),
                     statuses.get(name));
+        }
+    }
+
+    private void unplugQuietly(String name) {
+        try {
+            networking.unplug(name);
+        } catch (RuntimeException e) {
+            LOG.warn("VSI {}: cannot remove its taps (the next pass sweeps them): {}", name, e.toString());
         }
     }
 

@@ -82,6 +82,9 @@ class VmLaunchSpecTest {
         assertInvalid(() -> new NicSpec("net0", "tap0", "zz:zz"), "field 'nic.mac': must be a lowercase unicast MAC");
         assertInvalid(() -> new NicSpec("net0", "a-very-long-tap-name", "52:54:00:00:00:01"),
                 "field 'nic.tap': must be 1-15 characters");
+        assertInvalid(() -> new NicSpec("net0", "tap0", "52:54:00:00:00:01", 67),
+                "field 'nic.mtu': must be 0 (none) or 68 to 65535");
+        assertThat(new NicSpec("net0", "tap0", "52:54:00:00:00:01").mtu()).isZero();
     }
 
     @Test

@@ -60,7 +60,9 @@ public final class QemuCommandLine {
         add(a, "-pidfile", runDir.pidFile().toString());
         for (NicSpec nic : spec.nics()) {
             add(a, "-netdev", "tap,id=" + nic.id() + ",ifname=" + nic.tap() + ",script=no,downscript=no");
-            add(a, "-device", "virtio-net-pci,id=dev-" + nic.id() + ",netdev=" + nic.id() + ",mac=" + nic.mac());
+            // host_mtu: the guest's driver sets the network's MTU itself (VXLAN leaves less than 1500), DHCP aside.
+            add(a, "-device", "virtio-net-pci,id=dev-" + nic.id() + ",netdev=" + nic.id() + ",mac=" + nic.mac()
+                    + (nic.mtu() > 0 ? ",host_mtu=" + nic.mtu() : ""));
         }
         // Every VSI gets the guest agent port, whatever its image: a migration target needs exactly the source's
         // devices, and an image may gain an agent later. After the NICs, so their PCI slots stay where they were.

@@ -117,6 +117,18 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void aNicWithAnMtuOffersItToTheGuestAsHostMtu() {
+        List<String> a = argv(spec()
+                .nic(new NicSpec("net0", "hvt0123456789a0", "0a:00:00:64:00:05", 1450))
+                .nic(new NicSpec("net1", "tap-web1-1", "52:54:00:00:00:02"))
+                .build(), OptionalInt.empty());
+        assertThat(values(a, "-netdev")).first().isEqualTo("tap,id=net0,ifname=hvt0123456789a0,script=no,downscript=no");
+        assertThat(values(a, "-device")).startsWith(
+                "virtio-net-pci,id=dev-net0,netdev=net0,mac=0a:00:00:64:00:05,host_mtu=1450",
+                "virtio-net-pci,id=dev-net1,netdev=net1,mac=52:54:00:00:00:02");
+    }
+
+    @Test
     void everyGuestGetsTheGuestAgentPortBesideItsQmpSocketAfterTheNics() {
         List<String> a = argv(spec().nic(new NicSpec("net0", "tap-web1-0", "52:54:00:00:00:01")).build(), OptionalInt.empty());
         assertThat(values(a, "-device")).containsExactly(
