@@ -78,10 +78,9 @@ final class MigrationRunner implements Runnable {
         if (m == null || MigrationPhases.isTerminal(m.getPhase())) {
             return;
         }
-        metrics.inFlight.labelValues(m.getFrom(), "source").inc();
-        metrics.inFlight.labelValues(m.getTo(), "target").inc();
+        InFlight series = metrics.track(m);
         try {
-            drive(m);
+            drive(m, series);
         } catch (FabricException e) {
             if (e.code() == ErrorCode.NOT_LEADER) {
                 LOG.warn("migration {}: leadership lost; the next leader recovers it", id);
@@ -94,18 +93,18 @@ final class MigrationRunner implements Runnable {
             LOG.warn("migration {} failed", id, e);
             failSafely(e.toString());
         } finally {
-            metrics.inFlight.labelValues(m.getFrom(), "source").dec();
-            metrics.inFlight.labelValues(m.getTo(), "target").dec();
+            series.close();
         }
     }
 
-    private void drive(Migration accepted) throws InterruptedException {
+    private void drive(Migration accepted, InFlight series) throws InterruptedException {
         if (accepted.getCancelRequested()) {
             end(Migration.Phase.CANCELLED, "cancelled before it started", null);
             return;
         }
         Migration m = ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PREPARING_TARGET,
                 "starting QEMU -incoming on " + x.getTo(), Instant.now()));
+        series.phase(m.getPhase());
         VsiRecord vsi = view.vsi(m.getName()).orElseThrow().value();
         int channels = transport.channelsFor(hostCpus(m.getFrom()), hostCpus(m.getTo()));
         VsiAssignment assignment = VsiAssignment.newBuilder()
@@ -130,8 +129,8 @@ final class MigrationRunner implements Runnable {
         if (uri == null) {
             return; // ended inside
         }
-        ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PRECOPY,
-                "target listening at " + uri, Instant.now()));
+        series.phase(ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PRECOPY,
+                "target listening at " + uri, Instant.now())).getPhase());
         AgentStreams.Session<SendMigrationRequest, MigrationProgress> source = AgentStreams.send(
                 agents.forHost(m.getFrom()), SendMigrationRequest.newBuilder()
                         .setMigrationId(id)
@@ -144,7 +143,7 @@ final class MigrationRunner implements Runnable {
                         .setMemoryMib(m.getMemoryMib())
                         .setMultifdChannels(channels)
                         .build());
-        precopy(target, source);
+        precopy(target, source, series);
     }
 
     private String awaitTargetReady(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target)
@@ -180,7 +179,7 @@ final class MigrationRunner implements Runnable {
     }
 
     private void precopy(AgentStreams.Session<ReceiveMigrationRequest, TargetEvent> target,
-                         AgentStreams.Session<SendMigrationRequest, MigrationProgress> source)
+                         AgentStreams.Session<SendMigrationRequest, MigrationProgress> source, InFlight series)
             throws InterruptedException {
         MigrationProgress last = null;
         long lastWrite = System.nanoTime();
@@ -191,6 +190,7 @@ final class MigrationRunner implements Runnable {
             MigrationProgress sample = source.poll(200);
             if (sample != null) {
                 last = sample;
+                series.progress(sample);
                 if (isFinal(sample.getStatus())) {
                     break;
                 }
@@ -238,7 +238,7 @@ final class MigrationRunner implements Runnable {
                 end(Migration.Phase.ROLLED_BACK, notLoaded + ": rolled back, the VSI stays on " + hostOf(false), last);
                 return;
             }
-            switchover(last, pausedSince);
+            switchover(last, pausedSince, series);
             return;
         }
         target.cancel("migration ended without moving");
@@ -289,9 +289,10 @@ final class MigrationRunner implements Runnable {
      * The target loaded the guest. SWITCHOVER is recorded first, so that from here a new leader asks the target rather
      * than rolling back a guest that may already run there; then the target is resumed.
      */
-    private void switchover(MigrationProgress last, long pausedSince) {
+    private void switchover(MigrationProgress last, long pausedSince, InFlight series) {
         long loaded = System.nanoTime();
         Migration m = ops.switchover(term, id, last);
+        series.phase(m.getPhase());
         long recorded = System.nanoTime();
         TargetResume.Outcome resume = targetResume.resume(m.getTo(), controlRequest(m));
         long resumed = System.nanoTime();

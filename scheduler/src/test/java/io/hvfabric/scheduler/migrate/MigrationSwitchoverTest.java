@@ -1,6 +1,7 @@
 package io.hvfabric.scheduler.migrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.Message;
@@ -37,6 +38,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +70,7 @@ class MigrationSwitchoverTest {
     private final Keys keys = new Keys("/switchover-" + tag + Keys.DEFAULT_PREFIX);
     private final CountDownLatch sent = new CountDownLatch(1);
     private final ExecutorService background = Executors.newCachedThreadPool();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private ScriptedNode source;
     private ScriptedNode target;
     private ClusterView view;
@@ -268,6 +271,46 @@ class MigrationSwitchoverTest {
         assertRolledBack("its copy is gone");
     }
 
+    @Test
+    void aMigrationUnderWayHasProgressSeriesThatGoWhenItEnds() throws Exception {
+        accepted();
+        AtomicReference<Map<String, Double>> during = new AtomicReference<>();
+        source.whileSending(() -> {
+            // The runner takes the sample on its own thread: wait for it to show, bounded.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> series().containsKey(
+                    "hvf_migration_data_remaining_bytes"));
+            during.set(series());
+        });
+
+        run();
+
+        assertThat(during.get()).contains(
+                entry("hvf_migration_phase{phase=PRECOPY}", 1.0),
+                entry("hvf_migration_phase{phase=PENDING}", 0.0),
+                entry("hvf_migration_rung{rung=precopy}", 1.0),
+                entry("hvf_migration_data_remaining_bytes", (double) (255L << 20)),
+                entry("hvf_migration_data_processed_bytes", (double) (1 << 20)),
+                entry("hvf_migration_dirty_memory_rate_bytes_per_second", 2.0 * (1 << 20)),
+                entry("hvf_migration_memory_transfer_rate_bytes_per_second", 8.0 * (1 << 20)));
+        assertThat(migration().getPhase()).as(migration().getMessage()).isEqualTo(Phase.COMPLETED);
+        assertThat(series()).as("nothing is left of a migration that ended").isEmpty();
+    }
+
+    @Test
+    void aMigrationThatEndsWithoutMovingLeavesNoSeriesEither() throws Exception {
+        accepted();
+        target.loads(ScriptedNode.Load.FAILED);
+
+        run();
+
+        assertThat(migration().getPhase()).as(migration().getMessage()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(series()).isEmpty();
+    }
+
+    private Map<String, Double> series() {
+        return MigrationSeries.of(registry, ID, VSI, "host-1", "host-2");
+    }
+
     private void assertRolledBack(String because) {
         Migration ended = migration();
         assertThat(ended.getPhase()).as(ended.getMessage()).isEqualTo(Phase.ROLLED_BACK);
@@ -285,7 +328,7 @@ class MigrationSwitchoverTest {
     }
 
     private void run() {
-        new MigrationRunner(ID, term, view, ops, agents, new MigrationMetrics(new PrometheusRegistry()),
+        new MigrationRunner(ID, term, view, ops, agents, new MigrationMetrics(registry),
                 new MigrationTransport(false, 1), t -> true, background, LIMITS).run();
     }
 

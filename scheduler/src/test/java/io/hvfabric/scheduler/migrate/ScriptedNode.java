@@ -30,6 +30,9 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
     /** What the incoming QEMU does after the source's last page. */
     enum Load { COMPLETED, FAILED, SILENT }
 
+    /** How long the scripted target takes to load what the source sent. */
+    private static final long LOAD_TIME_MS = 300;
+
     private final Server server;
     private final CountDownLatch sent;
     private final List<String> calls = new CopyOnWriteArrayList<>();
@@ -39,6 +42,7 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
     private volatile Load load = Load.COMPLETED;
     private volatile IntFunction<String> resumeScript = attempt -> "running";
     private volatile Runnable onResume = () -> { };
+    private volatile Runnable whileSending = () -> { };
     private volatile String guest = "none";
     private volatile String copy = "none";
 
@@ -62,6 +66,12 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
     /** Runs inside each ResumeTarget, before it answers: what the fabric looks like while the target is resumed. */
     ScriptedNode onResume(Runnable probe) {
         onResume = probe;
+        return this;
+    }
+
+    /** Runs in SendMigration between its first sample and its last: what the fabric shows of a migration under way. */
+    ScriptedNode whileSending(Runnable probe) {
+        whileSending = probe;
         return this;
     }
 
@@ -118,6 +128,9 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
                     events.onCompleted();
                 }
                 case FAILED -> {
+                    // A real load fails while the target reads the device state, after the source's last sample;
+                    // reported at once, it could overtake that sample in the runner's queues (a different failure).
+                    Thread.sleep(LOAD_TIME_MS);
                     copy = "none"; // QEMU 7.2 exits when an incoming migration fails
                     events.onNext(TargetEvent.newBuilder().setKind(TargetEvent.Kind.FAILED)
                             .setError("load of migration failed: Input/output error").build());
@@ -134,7 +147,9 @@ final class ScriptedNode extends NodeServiceGrpc.NodeServiceImplBase implements 
     public void sendMigration(SendMigrationRequest request, StreamObserver<MigrationProgress> samples) {
         calls.add("send");
         samples.onNext(MigrationProgress.newBuilder().setStatus("active").setRound(1).setTransferredBytes(1 << 20)
-                .setTotalBytes(256L << 20).build());
+                .setRemainingBytes(255L << 20).setTotalBytes(256L << 20).setDirtyRateMibps(2).setThroughputMibps(8)
+                .setRung("precopy").build());
+        whileSending.run();
         guest = "migrated";
         samples.onNext(MigrationProgress.newBuilder().setStatus("completed").setRound(2)
                 .setTransferredBytes(2 << 20).setTotalBytes(256L << 20).setDowntimeMs(4).setRung("precopy").build());
