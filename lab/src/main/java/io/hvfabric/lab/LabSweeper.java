@@ -31,6 +31,16 @@ final class LabSweeper {
 
     void sweep(Optional<LabState> state) {
         Processes.terminate(strays(state), GRACE);
+        // An agent that was still converging while it got SIGTERM may have restarted a child (dnsmasq) in the
+        // meantime: a second round takes what the first one could not have seen.
+        for (int round = 0; round < 2; round++) {
+            Set<Long> late = strays(Optional.empty());
+            late.removeIf(pid -> !Processes.isAlive(pid));
+            if (late.isEmpty()) {
+                break;
+            }
+            Processes.terminate(late, GRACE);
+        }
         if (Platform.isLinuxRoot()) {
             new HostNetwork(names, shell, 0).destroy();
         }
