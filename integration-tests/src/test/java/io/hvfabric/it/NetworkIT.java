@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hvfabric.it.support.Hvctl;
+import io.hvfabric.it.support.Metrics;
 import io.hvfabric.it.support.Shell;
 import io.hvfabric.it.support.TestLab;
 import java.time.Duration;
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.Timeout;
  * Tenant networks on a real 3-host lab: real QEMU guests with virtio-net on taps, a bridge and a VXLAN device per
  * network in each host's namespace, DHCP from the fabric, nftables anti-spoofing. Two tenants use the same CIDR and
  * the same network name; a guest of one can never reach the other's, nor a host's management address; a live
- * migration keeps a 10 ms ping going with a gap the size of the migration's downtime.
+ * migration keeps a 10 ms ping going with a gap the size of the migration's downtime; the agents' /metrics count each
+ * vNIC's traffic and each network's ports and peers; a drain keeps a networked guest reachable and takes the network
+ * off the drained host.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -152,6 +155,42 @@ class NetworkIT {
 
     @Test
     @Order(6)
+    void theAgentsMetricsCountEachVnicsTrafficAndEachNetworksPortsAndPeers() {
+        // a1 on host-3 and a2 on host-2 carry acme's network; b1 on host-2 beta's; host-1 carries none since a1 left.
+        String host3 = agentMetricsAddress("host-3");
+        VnicCounters before = VnicCounters.of(Metrics.scrape(host3), "a1");
+        String pinged = exec("a1", "/bin/ping", "-c", "50", "-i", "0.02", "-W", "2", ip("a2"));
+        assertThat(pinged).contains("50 packets transmitted, 50 packets received");
+
+        String after = Metrics.scrape(host3);
+        VnicCounters now = VnicCounters.of(after, "a1");
+        // 50 echo requests out and 50 replies in, 98 bytes each on the wire (64 + ICMP 8 + IP 20 + Ethernet 14).
+        assertThat(now.txPackets - before.txPackets).as("a1's vNIC sent").isGreaterThanOrEqualTo(50);
+        assertThat(now.rxPackets - before.rxPackets).as("a1's vNIC received").isGreaterThanOrEqualTo(50);
+        assertThat(now.txBytes - before.txBytes).isGreaterThanOrEqualTo(50 * 98);
+        assertThat(now.rxBytes - before.rxBytes).isGreaterThanOrEqualTo(50 * 98);
+        assertThat(now.dropped).as("the drop counters are exported").isGreaterThanOrEqualTo(0);
+        // The peer's vNIC on host-2 counted the same exchange the other way round.
+        VnicCounters a2 = VnicCounters.of(Metrics.scrape(agentMetricsAddress("host-2")), "a2");
+        assertThat(a2.rxPackets).isGreaterThanOrEqualTo(50);
+        assertThat(a2.txPackets).isGreaterThanOrEqualTo(50);
+
+        // Per network: the vNICs on this host and the other hosts carrying it.
+        assertThat(series(after, "hvf_agent_network_vnics", "acme/blue")).hasValue(1.0);
+        assertThat(series(after, "hvf_agent_network_peers", "acme/blue")).as("host-2 (a2)").hasValue(1.0);
+        assertThat(series(after, "hvf_agent_network_vnics", "beta/blue")).as("host-3 does not carry beta's").isEmpty();
+        String host2 = Metrics.scrape(agentMetricsAddress("host-2"));
+        assertThat(series(host2, "hvf_agent_network_vnics", "acme/blue")).hasValue(1.0);
+        assertThat(series(host2, "hvf_agent_network_peers", "acme/blue")).as("host-3 (a1)").hasValue(1.0);
+        assertThat(series(host2, "hvf_agent_network_vnics", "beta/blue")).hasValue(1.0);
+        assertThat(series(host2, "hvf_agent_network_peers", "beta/blue")).hasValue(0.0);
+        String host1 = Metrics.scrape(agentMetricsAddress("host-1"));
+        assertThat(series(host1, "hvf_agent_network_vnics", "acme/blue")).as("host-1 after a1 left").isEmpty();
+        assertThat(VnicCounters.find(host1, "hvf_agent_vnic_tx_packets", "a1")).isEmpty();
+    }
+
+    @Test
+    @Order(7)
     void deletingAVsiFreesItsAddressAndARefusedCreateTakesNone() {
         JsonNode before = network("acme");
         int used = before.path("addressesUsed").asInt();
@@ -170,8 +209,8 @@ class NetworkIT {
         after.path("ports").forEach(p -> ips.add(p.path("ip").asText()));
         assertThat(ips).doesNotContain(a2);
         // The freed address is handed out again: the lowest free one.
-        hvctl.ok("vsi", "create", "a3", "--tenant", "acme", "--vcpus", "1", "--memory", "160", "--nic",
-                "network=blue");
+        hvctl.ok("vsi", "create", "a3", "--tenant", "acme", "--vcpus", "1", "--memory", "160", "--host", "host-1",
+                "--nic", "network=blue");
         assertThat(ip("a3")).isEqualTo(a2);
         // A network in use cannot be deleted.
         Hvctl.Result inUse = hvctl.run("network", "delete", "blue", "--tenant", "acme");
@@ -179,7 +218,104 @@ class NetworkIT {
         assertThat(inUse.err()).contains("a1");
     }
 
+    @Test
+    @Order(8)
+    void aDrainOfAHostWithANetworkedGuestKeepsItReachableAndTakesTheNetworkOffTheHost() {
+        // a1 is alone on host-3; with host-1 cordoned the drain can only move it to host-2, away from its peer a3
+        // (created on host-1 by the test before, booting meanwhile).
+        JsonNode nicBefore = nic("a1");
+        String host3 = lab.lab().hostAddress("host-3");
+        hvctl.ok("host", "cordon", "host-1");
+        JsonNode drain;
+        try {
+            drain = hvctl.run("host", "drain", "host-3", "--wait", "-o", "json").json();
+            assertThat(drain.path("phase").asText()).as(drain.toString()).isEqualTo("COMPLETED");
+        } finally {
+            hvctl.ok("host", "uncordon", "host-1");
+        }
+        JsonNode a1 = hvctl.json("vsi", "show", "a1");
+        assertThat(a1.path("host").asText()).isEqualTo("host-2");
+        assertThat(a1.path("state").asText()).isEqualTo("RUNNING");
+        JsonNode nicAfter = nic("a1");
+        assertThat(nicAfter.path("ip").asText()).isEqualTo(nicBefore.path("ip").asText());
+        assertThat(nicAfter.path("mac").asText()).isEqualTo(nicBefore.path("mac").asText());
+        // The guest itself kept its lease and its MAC across the move.
+        assertThat(exec("a1", "ip", "-o", "-4", "addr", "show", "eth0")).contains(ip("a1") + "/24");
+        assertThat(exec("a1", "cat", "/sys/class/net/eth0/address").trim())
+                .isEqualTo(nicBefore.path("mac").asText());
+
+        // Across hosts both ways: a1 on host-2, a3 on host-1.
+        awaitLease("a3");
+        assertThat(ping("a1", ip("a3"))).as("a1 -> a3 after the drain").isTrue();
+        assertThat(ping("a3", ip("a1"))).as("a3 -> a1 after the drain").isTrue();
+
+        // host-3 carries nothing of the network any more: no bridge, no VXLAN device, no DHCP namespace.
+        Pattern device = Pattern.compile("\\b(hvb|hvx)" + vni + "[:@]");
+        String dhcpNamespace = namespace("host-3") + "-n" + vni;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(links("host-3")).doesNotContainPattern(device);
+            assertThat(Shell.run("ip", "netns", "list")).doesNotContain(dhcpNamespace);
+        });
+        // No peer sends the network's traffic to host-3; host-1 sends a1's MAC to host-2.
+        String host2 = lab.lab().hostAddress("host-2");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(fdb("host-1")).doesNotContain("dst " + host3 + " ")
+                    .containsPattern(nicBefore.path("mac").asText() + " .*dst " + Pattern.quote(host2));
+            assertThat(fdb("host-2")).doesNotContain("dst " + host3 + " ");
+        });
+        // The drain's migration recorded the network cut-over to host-2.
+        String migrationId = drain.path("moves").path(0).path("migrationId").asText();
+        assertThat(migrationId).as(drain.toString()).isNotEmpty();
+        assertThat(hvctl.json("migration", "show", migrationId).path("networkCutover").asText()).contains("host-2");
+    }
+
     // ---- helpers ----
+
+    private static String agentMetricsAddress(String host) {
+        String address = hvctl.json("host", "show", host).path("metricsAddress").asText();
+        assertThat(address).as(host + "'s metricsAddress").matches("[0-9.]+:\\d+");
+        return address;
+    }
+
+    /** The value of {@code name}'s sample labelled {@code network="<network>"}, or empty if there is none. */
+    private static java.util.OptionalDouble series(String exposition, String name, String network) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains("network=\"" + network + "\"")) {
+                return java.util.OptionalDouble.of(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return java.util.OptionalDouble.empty();
+    }
+
+    /** One vNIC's counters (nic 0 of {@code vsi}) as the agent exports them. */
+    private record VnicCounters(long rxBytes, long txBytes, long rxPackets, long txPackets, long dropped) {
+        static VnicCounters of(String exposition, String vsi) {
+            return new VnicCounters(
+                    need(exposition, "hvf_agent_vnic_rx_bytes", vsi), need(exposition, "hvf_agent_vnic_tx_bytes", vsi),
+                    need(exposition, "hvf_agent_vnic_rx_packets", vsi),
+                    need(exposition, "hvf_agent_vnic_tx_packets", vsi),
+                    need(exposition, "hvf_agent_vnic_rx_dropped", vsi)
+                            + need(exposition, "hvf_agent_vnic_tx_dropped", vsi));
+        }
+
+        private static long need(String exposition, String name, String vsi) {
+            return find(exposition, name, vsi).orElseThrow(() -> new AssertionError(
+                    "no " + name + " sample for " + vsi + " in:\n" + exposition.lines()
+                            .filter(l -> l.startsWith("hvf_agent_vnic") || l.startsWith("hvf_agent_network"))
+                            .reduce("", (a, b) -> a + b + "\n")));
+        }
+
+        static java.util.Optional<Long> find(String exposition, String name, String vsi) {
+            for (String line : exposition.split("\n")) {
+                // A counter is exposed with the _total suffix; labels in any order.
+                if ((line.startsWith(name + "_total{") || line.startsWith(name + "{"))
+                        && line.contains("vsi=\"" + vsi + "\"") && line.contains("nic=\"0\"")) {
+                    return java.util.Optional.of((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
 
     private static JsonNode network(String tenant) {
         return hvctl.json("network", "show", "blue", "--tenant", tenant);

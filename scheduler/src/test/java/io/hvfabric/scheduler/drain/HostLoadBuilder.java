@@ -52,6 +52,12 @@ public final class HostLoadBuilder {
         return this;
     }
 
+    /** A VSI whose vNICs are guaranteed {@code nicMbps} in all. */
+    public HostLoadBuilder vsiWithNics(String name, int vcpus, long memoryMib, long nicMbps) {
+        vsis.add(new VsiLoad(name, Capacity.of(vcpus, memoryMib, 0, nicMbps), null, 0));
+        return this;
+    }
+
     public HostLoad build() {
         Capacity allocated = Capacity.ZERO;
         for (VsiLoad v : vsis) {

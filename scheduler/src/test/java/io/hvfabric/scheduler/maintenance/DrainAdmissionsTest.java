@@ -7,6 +7,7 @@ import io.hvfabric.proto.v1.DrainMove;
 import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.MigrationObjective;
 import io.hvfabric.scheduler.drain.MigrationBudgets;
+import io.hvfabric.scheduler.placement.HostBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,34 @@ class DrainAdmissionsTest {
 
         assertThat(DrainAdmissions.admit(drain, List.of(), budgets(TEN_GBIT), m -> !m.getVsi().equals("v1")))
                 .extracting(a -> a.move().getVsi()).containsExactly("v2", "v3");
+    }
+
+    @Test
+    void vnicGuaranteesOnTheDrainedHostShrinkEachMigrationsCapAndTheirSum() {
+        // Host a's VSIs are guaranteed 8,800 of its 10,000 Mbit/s: migrations get the 1,200 left, not 2 × 5,000.
+        MigrationBudgets known = budgets(Map.of()).withNicsOf(List.of(
+                HostBuilder.host("a").allocated(4, 4_096, 0, 8_800).build(),
+                HostBuilder.host("b").build(), HostBuilder.host("c").build()));
+        Drain drain = drainOfA(0, planned("v1", "b", 0), planned("v2", "c", 1));
+
+        List<DrainAdmissions.Admitted> admitted = DrainAdmissions.admit(drain, List.of(), known);
+
+        // One move at the whole 1,200 Mbit/s (143 MiB/s, rounded down); the second waits for it.
+        assertThat(admitted).extracting(a -> a.move().getVsi()).containsExactly("v1");
+        assertThat(admitted).extracting(DrainAdmissions.Admitted::maxBandwidthMibps).containsOnly(143L);
+        assertThat(DrainAdmissions.mibpsToMbps(143) + 8_800).isLessThanOrEqualTo(10_000);
+    }
+
+    @Test
+    void vnicGuaranteesOnTheTargetCountAgainstItsNic() {
+        MigrationBudgets known = budgets(Map.of()).withNicsOf(List.of(
+                HostBuilder.host("a").build(),
+                HostBuilder.host("b").allocated(0, 0, 0, 9_500).build(), HostBuilder.host("c").build()));
+        Drain drain = drainOfA(0, planned("v1", "b", 0), planned("v2", "c", 1));
+
+        assertThat(DrainAdmissions.admit(drain, List.of(), known))
+                .extracting(a -> a.move().getVsi() + "@" + a.maxBandwidthMibps())
+                .containsExactly("v1@59", "v2@596");  // 500 Mbit/s to b, the default 5,000 to c
     }
 
     @Test
