@@ -68,6 +68,14 @@ for dev in /sys/class/net/eth*; do
     ) &
 done
 
+# Every virtio disk (vda, vdb, ... in the VSI's disk order): its size in bytes and its serial (the volume's name),
+# so its presence can be checked from the console: `hvf-disk vda 67108864 web-1-disk0`.
+for dev in /sys/block/vd*; do
+    [ -e "$dev" ] || continue
+    d=${dev##*/}
+    echo "hvf-disk $d $(( $(cat "$dev/size") * 512 )) $(cat "$dev/serial" 2>/dev/null)"
+done
+
 echo "hvf-boot $NAME"
 
 if [ -n "$DIRTY" ]; then

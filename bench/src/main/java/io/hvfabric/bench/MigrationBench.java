@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Live migration on a real 2-host lab (namespaces, mTLS) against raw QEMU driven over QMP between the same two
@@ -33,16 +34,20 @@ public final class MigrationBench {
         }
     }
 
+    /** tlsSingle and tlsMultifd are empty in a --plaintext run (the fabric's stream is plain then). */
     record Row(Case c, FabricOperator.Timed<Migration> fabric, RawQemuMigration.Result defaults,
-               RawQemuMigration.Result uncapped) {}
+               RawQemuMigration.Result uncapped, Optional<RawQemuMigration.Result> tlsSingle,
+               Optional<RawQemuMigration.Result> tlsMultifd) {}
 
     public static void main(String[] args) throws Exception {
-        Flags flags = new Flags(args, "dir", "name", "memories", "rates", "timeout-s", "plaintext", "warmup");
+        Flags flags = new Flags(args, "dir", "name", "memories", "rates", "timeout-s", "plaintext", "warmup",
+                "tls-channels");
         boolean plaintext = bool(flags, "plaintext", false);
         boolean warmup = bool(flags, "warmup", true);
         Path dir = Path.of(flags.text("dir", "/tmp/hvf-bench-mig"));
         String name = flags.text("name", "bmig");
         long timeoutMs = flags.integer("timeout-s", 120, 10) * 1000L;
+        int tlsChannels = flags.integer("tls-channels", 2, 2);
         List<Case> cases = new ArrayList<>();
         for (long m : longs(flags.text("memories", "256,1024"), "memories")) {
             for (long r : longs(flags.text("rates", "0,32,128"), "rates")) {
@@ -61,16 +66,18 @@ public final class MigrationBench {
             log(String.format("iperf3 %s → %s: %.2f Gbit/s", from, to, bw * 8 / 1e9));
             List<Row> rows = new ArrayList<>();
             RawQemuMigration raw = new RawQemuMigration(IMAGE_DIR);
+            Optional<Path> tls = plaintext ? Optional.empty()
+                    : Optional.of(RawTlsCredentials.create(dir.resolve("raw-tls"), List.of(src.address(), dst.address())));
             try (FabricOperator fabric = FabricOperator.onLeader(lab)) {
                 if (warmup) {
                     warmUp(fabric, from, to, timeoutMs);
                 }
                 for (Case c : cases) {
-                    rows.add(runCase(c, fabric, raw, from, to, src, dst, timeoutMs));
+                    rows.add(runCase(c, fabric, raw, from, to, src, dst, tls, tlsChannels, timeoutMs));
                     log("load average " + LoadAverage.now());
                 }
             }
-            print(rows, bw, from, to, plaintext);
+            print(rows, bw, from, to, plaintext, tlsChannels);
         } finally {
             if (lab != null) {
                 lab.down();
@@ -99,7 +106,8 @@ public final class MigrationBench {
     }
 
     private static Row runCase(Case c, FabricOperator fabric, RawQemuMigration raw, String from, String to,
-                               RawQemuMigration.Host src, RawQemuMigration.Host dst, long timeoutMs) throws Exception {
+                               RawQemuMigration.Host src, RawQemuMigration.Host dst, Optional<Path> tls,
+                               int tlsChannels, long timeoutMs) throws Exception {
         String vsi = "mig-" + c.memoryMib() + "-" + c.dirtyRateMibps() + "-" + Long.toString(System.currentTimeMillis() % 46_656, 36);
         FabricOperator.Timed<Migration> timed;
         try {
@@ -117,10 +125,21 @@ public final class MigrationBench {
         log(vsi + ": raw QEMU defaults " + defaults);
         RawQemuMigration.Result uncapped = raw.run(src, dst, c.memoryMib(), c.kernelArgs(), true, timeoutMs);
         log(vsi + ": raw QEMU uncapped " + uncapped);
-        return new Row(c, timed, defaults, uncapped);
+        Optional<RawQemuMigration.Result> tlsSingle = Optional.empty();
+        Optional<RawQemuMigration.Result> tlsMultifd = Optional.empty();
+        if (tls.isPresent()) {
+            // Uncapped like the fabric's own migrations, so only the transport differs from the column before.
+            tlsSingle = Optional.of(raw.run(src, dst, c.memoryMib(), c.kernelArgs(), true,
+                    RawQemuMigration.Transport.tls(tls.get(), 0), timeoutMs));
+            log(vsi + ": raw QEMU TLS, one stream " + tlsSingle.get());
+            tlsMultifd = Optional.of(raw.run(src, dst, c.memoryMib(), c.kernelArgs(), true,
+                    RawQemuMigration.Transport.tls(tls.get(), tlsChannels), timeoutMs));
+            log(vsi + ": raw QEMU TLS, multifd " + tlsChannels + " " + tlsMultifd.get());
+        }
+        return new Row(c, timed, defaults, uncapped, tlsSingle, tlsMultifd);
     }
 
-    private static void print(List<Row> rows, double bw, String from, String to, boolean plaintext) {
+    private static void print(List<Row> rows, double bw, String from, String to, boolean plaintext, int tlsChannels) {
         System.out.println();
         System.out.printf("Live migration %s → %s (2-host lab, namespaces, %s; TCG, 1 vCPU, image default); iperf3 "
                 + "%s → %s: %.2f Gbit/s (%.0f MiB/s)%n%n", from, to,
@@ -128,8 +147,10 @@ public final class MigrationBench {
                 from, to, bw * 8 / 1e9, bw / (1 << 20));
         MarkdownTable t = new MarkdownTable("RAM MiB", "dirty", "hvfabric phase", "e2e ms", "record total ms",
                 "downtime ms", "rounds", "sent ÷ RAM", "rung (reason)", "raw dflt ms (dt, rounds, MB)",
-                "raw uncapped ms (dt, rounds, MB)", "lower bound ms", "÷ raw dflt", "÷ raw uncapped",
-                "faster than dflt", "≤1.2×uncapped+0.5s", "downtime ≤300");
+                "raw uncapped ms (dt, rounds, MB)", "raw TLS ms (dt, rounds, MB)",
+                "raw TLS multifd " + tlsChannels + " ms (dt, rounds, MB)", "lower bound ms", "÷ raw dflt",
+                "÷ raw uncapped", "÷ raw TLS", "÷ raw TLS multifd", "faster than dflt", "≤1.2×uncapped+0.5s",
+                "downtime ≤300");
         for (Row r : rows) {
             Migration m = r.fabric().record();
             boolean done = m.getPhase() == Migration.Phase.COMPLETED;
@@ -140,8 +161,11 @@ public final class MigrationBench {
                     : Math.min(r.c().memoryMib() / 2, 256) + " MiB @ " + r.c().dirtyRateMibps() + " MiB/s";
             t.row(r.c().memoryMib(), dirty, m.getPhase(), e2e, m.getTotalMs(), m.getDowntimeMs(), m.getRounds(),
                     String.format("%.2f", m.getTransferredBytes() / ram), m.getRung() + " (" + m.getReason() + ")",
-                    raw(r.defaults()), raw(r.uncapped()), lowerMs,
+                    raw(r.defaults()), raw(r.uncapped()), r.tlsSingle().map(MigrationBench::raw).orElse("n/a"),
+                    r.tlsMultifd().map(MigrationBench::raw).orElse("n/a"), lowerMs,
                     ratio(e2e, r.defaults()), ratio(e2e, r.uncapped()),
+                    r.tlsSingle().map(x -> ratio(e2e, x)).orElse("n/a"),
+                    r.tlsMultifd().map(x -> ratio(e2e, x)).orElse("n/a"),
                     completed(r.defaults()) || !done ? verdict(e2e < r.defaults().totalMs(), done)
                             : "pass (raw " + r.defaults().status() + " at " + r.defaults().totalMs() + " ms)",
                     verdict(completed(r.uncapped()) ? e2e <= 1.2 * r.uncapped().totalMs() + 500 : null, done),

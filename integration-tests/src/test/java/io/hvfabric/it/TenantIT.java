@@ -174,8 +174,62 @@ class TenantIT {
         }
     }
 
+    /**
+     * Fabric events: the operator sees a migration's phases (and hosts, refusals); alice sees her VSIs' events and
+     * their migration's phases, each of tenant acme; bob sees none of them and may not ask for host events.
+     */
     @Test
     @Order(4)
+    void eventsShowTheMigrationsPhasesAndEachTenantOnlyItsOwn() throws Exception {
+        String name = admitted.get(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!"RUNNING".equals(operator.json("vsi", "show", name).path("state").asText())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        JsonNode migration = operator.json("vsi", "migrate", name, "--wait", "--timeout", "120s");
+        assertThat(migration.path("status").asText()).as(migration.toString()).isEqualTo("COMPLETED");
+        String id = migration.path("id").asText();
+
+        List<String> phases = List.of();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // events are written within a flush (200 ms)
+        while (!phases.contains("COMPLETED") && System.nanoTime() < deadline) {
+            phases = StreamSupport.stream(operator.json("events", "--kind", "MIGRATION_PHASE", "--object",
+                            "migration/" + id).spliterator(), false)
+                    .map(e -> e.path("fields").path("phase").asText()).toList();
+            Thread.sleep(200);
+        }
+        assertThat(phases).containsSubsequence("PENDING", "PRECOPY", "SWITCHOVER", "COMPLETED");
+        JsonNode all = operator.json("events", "--limit", "1000");
+        assertThat(StreamSupport.stream(all.spliterator(), false).map(e -> e.path("kind").asText()))
+                .contains("LEADER_ELECTED", "HOST_REGISTERED", "VSI_CREATED", "MIGRATION_PHASE", "CALL_REFUSED");
+
+        JsonNode alices = as("alice", "events", "--limit", "1000", "-o", "json").json();
+        assertThat(alices).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.path("tenant").asText()).isEqualTo("acme");
+            assertThat(e.path("kind").asText()).matches("VSI_.*|MIGRATION_PHASE");
+        });
+        assertThat(StreamSupport.stream(alices.spliterator(), false)
+                .filter(e -> e.path("object").path("name").asText().equals(id))
+                .map(e -> e.path("fields").path("phase").asText()).toList())
+                .containsSubsequence("PENDING", "PRECOPY", "SWITCHOVER", "COMPLETED");
+        Hvctl.Result followed = as("alice", "events", "--follow", "--timeout", "2s", "--kind", "MIGRATION_PHASE",
+                "-o", "json");
+        assertThat(followed.exitCode()).as(followed.err()).isZero();
+        assertThat(followed.out().lines()).as("JSON Lines").isNotEmpty()
+                .allSatisfy(line -> assertThat(line).contains("\"tenant\":\"acme\""));
+
+        JsonNode bobs = as("bob", "events", "--limit", "1000", "-o", "json").json();
+        assertThat(bobs).allSatisfy(e -> assertThat(e.path("tenant").asText()).isEqualTo("beta"));
+        assertThat(bobs.toString()).doesNotContain(name).doesNotContain(id);
+        Hvctl.Result hosts = as("bob", "events", "--kind", "HOST_DOWN");
+        assertThat(hosts.exitCode()).isEqualTo(1);
+        assertThat(hosts.errLines()).singleElement().asString()
+                .startsWith("hvctl: permission denied: tenant 'beta' may not see HOST_DOWN events");
+    }
+
+    @Test
+    @Order(5)
     void deletesFreeTheQuotaAndATenantGoesOnlyOnceItsVsisHave() {
         Hvctl.Result refused = operator.run("tenant", "delete", "acme");
         assertThat(refused.exitCode()).isEqualTo(1);

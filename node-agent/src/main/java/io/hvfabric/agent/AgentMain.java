@@ -2,6 +2,7 @@ package io.hvfabric.agent;
 
 import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.logging.LogOutput;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.agent.driver.qemu.VsiIdRange;
@@ -99,8 +100,13 @@ public final class AgentMain implements Callable<Integer> {
                     + " hvfn-<host-id>-)")
     String networkNamespacePrefix;
 
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "text (one readable line per entry) or json (one JSON object per line)")
+    String logFormat;
+
     @Override
     public Integer call() throws Exception {
+        LogOutput.use(LogOutput.Format.parse("--log-format", logFormat));
         NodeAgent agent = NodeAgent.start(toConfig());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -44,6 +44,11 @@ record HostProfile(Resources capacity, HostCapabilities capabilities) {
         return new HostProfile(capacity, capabilities);
     }
 
+    /** Whether this agent carries TLS migration streams in its own tunnel (it has a usable migration certificate). */
+    HostProfile withMigrationTunnel(boolean tunnel) {
+        return new HostProfile(capacity, capabilities.toBuilder().setMigrationTunnel(tunnel).build());
+    }
+
     /** With the tenant-network data plane's capabilities: whether VSIs with vNICs may come here, and its VTEP. */
     HostProfile withOverlay(OverlayDecision overlay) {
         HostCapabilities.Builder c = capabilities.toBuilder().setOverlayNetworks(overlay.overlayNetworks());

@@ -55,6 +55,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.hvfabric.agent.vsi.ConsoleLogCap;
 import io.hvfabric.agent.vsi.ImageFiles;
 import io.hvfabric.agent.vsi.LaunchSpecs;
+import io.hvfabric.agent.volume.VolumeFiles;
 import io.hvfabric.agent.vsi.Reconciler;
 import io.hvfabric.agent.vsi.RestartPolicy;
 import java.net.InetSocketAddress;
@@ -121,7 +122,9 @@ public final class NodeAgent implements AutoCloseable {
                 VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE);
         OverlayDecision overlay = OverlayProbe.decide(config.overlayMode(), "fake".equals(config.driver()),
                 config.underlayDev().orElse(facts.nic().name()), CommandRunner.local());
-        profile = profile.withOverlay(overlay);
+        profile = profile.withOverlay(overlay).withMigrationTunnel(config.tls()
+                .map(t -> MigrationTls.besideAgent(t, config.hostId())).filter(f -> MigrationTls.problem(f).isEmpty())
+                .isPresent());
         LOG.info("tenant networks: {} ({})", overlay.kind(), overlay.reason());
         LOG.info("host {}: {} vCPUs, {} MiB, {} GiB disk free, NIC {} {} Mbps{}, accelerator {} ({})",
                 config.hostId(), facts.logicalCpus(), facts.memoryTotalMib(), facts.diskFreeGib(),
@@ -136,7 +139,8 @@ public final class NodeAgent implements AutoCloseable {
         consoleLogCap.start();
         closeables.push(consoleLogCap);
         LaunchSpecs launchSpecs = new LaunchSpecs(new ImageFiles(config.imageDir()), accel.choice().accelerator(),
-                profile.capabilities().getCpuModel(), profile.capabilities().getMachineType());
+                profile.capabilities().getCpuModel(), profile.capabilities().getMachineType(),
+                Optional.of(new VolumeFiles(config.stateDir().toAbsolutePath().resolve("volumes"))));
         MigrationSessions migrationSessions = new MigrationSessions();
         Runnable nudge = () -> {
             if (link != null) {

@@ -13,6 +13,8 @@ import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.ReplicaRecord;
 import io.hvfabric.scheduler.audit.AuditWriter;
 import io.hvfabric.scheduler.audit.EtcdAuditStore;
+import io.hvfabric.scheduler.events.EventPump;
+import io.hvfabric.scheduler.events.EventStore;
 import io.hvfabric.scheduler.grpc.AgentServiceImpl;
 import io.hvfabric.scheduler.grpc.AuditInterceptor;
 import io.hvfabric.scheduler.grpc.Forwarding;
@@ -21,6 +23,7 @@ import io.hvfabric.scheduler.grpc.GuestExecRelay;
 import io.hvfabric.scheduler.grpc.OperatorServiceImpl;
 import io.hvfabric.scheduler.hosts.DesiredStates;
 import io.hvfabric.scheduler.network.NetworkOperations;
+import io.hvfabric.scheduler.volume.VolumeOperations;
 import io.hvfabric.scheduler.hosts.HostMetricsExporter;
 import io.hvfabric.scheduler.hosts.HostRegistry;
 import io.hvfabric.scheduler.leader.FencedWriter;
@@ -121,6 +124,12 @@ public final class Scheduler implements AutoCloseable {
 
         // One writer per term: every VSI decision of this replica's terms goes through the term's loop. Its client is
         // the replica's etcd client, closed with it (the store is not closed on its own).
+        // Fabric events: derived by the leader from committed changes, written with their cursor, fenced by the term.
+        EventStore events = new EventStore(new EtcdClusterStore(etcd), keys, config.eventRetention(),
+                Clock.systemUTC());
+        EventPump eventPump = new EventPump(new EtcdClusterStore(etcd), keys, events, config.id(), Clock.systemUTC(),
+                membership::reachabilityOf);
+        closeables.push(eventPump);
         LeaderLoops loops = new LeaderLoops(new EtcdClusterStore(etcd), view, term -> {
             LeaderElection current = election;
             if (current != null) {
@@ -134,6 +143,7 @@ public final class Scheduler implements AutoCloseable {
                     @Override
                     public void onElected(Term term) {
                         loops.start(term);
+                        eventPump.start(term);
                         metrics.leader(true, term.revision());
                         onLeadership(term);
                     }
@@ -141,6 +151,7 @@ public final class Scheduler implements AutoCloseable {
                     @Override
                     public void onDeposed(Term term) {
                         loops.stop(term);
+                        eventPump.stop(term);
                         metrics.leader(false, term.revision());
                     }
                 });
@@ -185,7 +196,7 @@ public final class Scheduler implements AutoCloseable {
                 agentChannels::forAddress, exec, migrationOps, migrations, registry, drains, rebalancer,
                 new TenantOperations(view, keys, writer),
                 new CertificateRevocations(etcd.getKVClient(), keys, view, config.id(), Clock.systemUTC()),
-                new NetworkOperations(view, keys, loops));
+                new NetworkOperations(view, keys, loops), new VolumeOperations(keys, loops));
 
         // Each replica records the calls it receives, off the calls' path; stopped after the server, so the last
         // calls' records are still written.
@@ -195,7 +206,8 @@ public final class Scheduler implements AutoCloseable {
         closeables.push(auditWriter);
         OperatorServiceImpl operator = new OperatorServiceImpl(view, config.id(), config.etcdEndpoints(),
                 membership::reachabilityOf, membership::members, writes, new OperatorServiceImpl.Audit(
-                        new AuditInterceptor(config.id(), auditWriter::submit, Clock.systemUTC()), auditStore));
+                        new AuditInterceptor(config.id(), auditWriter::submit, Clock.systemUTC()), auditStore),
+                events);
         // Scans of every host and VSI: at most once a second, off the watch thread (Prometheus scrapes every 15 s).
         CoalescedListener hostMetrics = new CoalescedListener(
                 new HostMetricsExporter(view, metrics, membership::reachabilityOf), Duration.ofSeconds(1), "host-metrics");

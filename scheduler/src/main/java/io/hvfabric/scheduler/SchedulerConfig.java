@@ -30,12 +30,17 @@ public record SchedulerConfig(
         Duration rebalanceInterval,
         double rebalanceThreshold,
         int migrationStreams,
-        Duration auditRetention) {
+        Duration auditRetention,
+        Duration eventRetention) {
 
     /** How long audit records are kept by default: a week. */
     public static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(7);
     private static final Duration MIN_AUDIT_RETENTION = Duration.ofMinutes(1);
     private static final Duration MAX_AUDIT_RETENTION = Duration.ofDays(366);
+    /** How long fabric events are kept by default: a day. */
+    public static final Duration DEFAULT_EVENT_RETENTION = Duration.ofDays(1);
+    private static final Duration MIN_EVENT_RETENTION = Duration.ofMinutes(1);
+    private static final Duration MAX_EVENT_RETENTION = Duration.ofDays(31);
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final String HTTP = "http://";
@@ -90,6 +95,20 @@ public record SchedulerConfig(
         if (auditRetention.compareTo(MIN_AUDIT_RETENTION) < 0 || auditRetention.compareTo(MAX_AUDIT_RETENTION) > 0) {
             throw FabricException.invalidArgument("--audit-retention", "must be 1m..366d (got %s)", auditRetention);
         }
+        if (eventRetention.compareTo(MIN_EVENT_RETENTION) < 0 || eventRetention.compareTo(MAX_EVENT_RETENTION) > 0) {
+            throw FabricException.invalidArgument("--event-retention", "must be 1m..31d (got %s)", eventRetention);
+        }
+    }
+
+    /** With the default event retention ({@link #DEFAULT_EVENT_RETENTION}). */
+    public SchedulerConfig(String id, HostPort listen, HostPort advertise, List<String> etcdEndpoints,
+                           Optional<TlsFiles> etcdTls, String keyPrefix, HostPort metrics, HostPort pekko,
+                           List<HostPort> seeds, Optional<TlsFiles> tls, Duration leaderLeaseTtl, Duration hostLeaseTtl,
+                           PlacementConfig placement, Path imageDir, Duration rebalanceInterval,
+                           double rebalanceThreshold, int migrationStreams, Duration auditRetention) {
+        this(id, listen, advertise, etcdEndpoints, etcdTls, keyPrefix, metrics, pekko, seeds, tls, leaderLeaseTtl,
+                hostLeaseTtl, placement, imageDir, rebalanceInterval, rebalanceThreshold, migrationStreams,
+                auditRetention, DEFAULT_EVENT_RETENTION);
     }
 
     /** With the default audit retention ({@link #DEFAULT_AUDIT_RETENTION}). */

@@ -1,6 +1,7 @@
 package io.hvfabric.scheduler;
 
 import io.hvfabric.common.error.FabricException;
+import io.hvfabric.common.logging.LogOutput;
 import io.hvfabric.common.tls.HostPort;
 import io.hvfabric.common.tls.TlsFiles;
 import io.hvfabric.scheduler.placement.api.OvercommitRatios;
@@ -100,8 +101,17 @@ public final class SchedulerMain implements Callable<Integer> {
             description = "how long audit records stay in etcd: a number with s, m, h or d (default: ${DEFAULT-VALUE})")
     Duration auditRetention;
 
+    @Option(names = "--event-retention", defaultValue = "24h", converter = SpanConverter.class,
+            description = "how long fabric events stay in etcd: a number with s, m, h or d (default: ${DEFAULT-VALUE})")
+    Duration eventRetention;
+
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "text (one readable line per entry) or json (one JSON object per line)")
+    String logFormat;
+
     @Override
     public Integer call() throws Exception {
+        LogOutput.use(LogOutput.Format.parse("--log-format", logFormat));
         SchedulerConfig config = toConfig();
         Scheduler scheduler = Scheduler.start(config);
         CountDownLatch stop = new CountDownLatch(1);
@@ -136,7 +146,8 @@ public final class SchedulerMain implements Callable<Integer> {
                 Duration.ofSeconds(rebalanceInterval),
                 rebalanceThreshold,
                 migrationStreams,
-                auditRetention);
+                auditRetention,
+                eventRetention);
     }
 
     /** "90s", "30m", "12h", "7d". */

@@ -25,8 +25,11 @@ public final class CommandGroups {
         GROUPS.put("image", ImageCommands.class);
         GROUPS.put("tenant", TenantCommands.class);
         GROUPS.put("network", NetworkCommands.class);
+        GROUPS.put("volume", VolumeCommands.class);
         GROUPS.put("audit", AuditCommand.class);
+        GROUPS.put("events", EventsCommand.class);
         GROUPS.put("ca", CaCommands.class);
+        GROUPS.put("completion", CompletionCommand.class);
     }
 
     /** The root's options whose value may be the next argument, which is then no group's name. */

@@ -17,7 +17,9 @@ import io.hvfabric.proto.v1.VsiActionRequest;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.cli.options.DurationConverter;
 import io.hvfabric.cli.options.MemorySizeConverter;
+import io.hvfabric.cli.options.DiskOption;
 import io.hvfabric.cli.options.NicOption;
+import io.hvfabric.proto.v1.DiskSpec;
 import io.hvfabric.proto.v1.NicSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,8 +69,16 @@ final class VsiCommands {
         @Option(names = "--anti-affinity", paramLabel = "GROUP", defaultValue = "", description = "Keep apart from other VSIs of this group.")
         String antiAffinity;
 
-        @Option(names = "--disk", paramLabel = "GIB", defaultValue = "0", description = "Disk size in GiB.")
+        @Option(names = "--disk-gib", paramLabel = "GIB", defaultValue = "0", description = "Disk space in GiB "
+                + "counted in placement only (no block device; see --disk).")
         long diskGib;
+
+        @Option(names = "--disk", paramLabel = DiskOption.SYNTAX, description = "A block device, repeatable (vda, vdb, "
+                + "... in order): a volume of the VSI's tenant (readonly: the guest cannot write it), or new:SIZE "
+                + "(64M, 10G) for a local scratch volume created with the VSI as <vsi>-disk<N> and deleted with it.")
+        List<String> diskArgs = new ArrayList<>();
+
+        private List<DiskSpec> disks = List.of();
 
         @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = "The tenant owning the VSI "
                 + "(operators; left out: the operators' own). A tenant's certificate always creates in its tenant.")
@@ -102,9 +112,10 @@ final class VsiCommands {
                 throw CliException.usage("--memory: must be at least 1 MiB, got " + memoryMib);
             }
             if (diskGib < 0) {
-                throw CliException.usage("--disk: must not be negative, got " + diskGib);
+                throw CliException.usage("--disk-gib: must not be negative, got " + diskGib);
             }
             nics = NicOption.parseAll(nicArgs);
+            disks = DiskOption.parseAll(diskArgs);
         }
 
         @Override
@@ -120,6 +131,7 @@ final class VsiCommands {
                     .setDiskGib(diskGib)
                     .setTenant(tenant)
                     .addAllNics(nics)
+                    .addAllDisks(disks)
                     .build();
             Vsi vsi = client.call(stub -> stub.createVsi(CreateVsiRequest.newBuilder().setSpec(spec).build()));
             if (await) {

@@ -22,6 +22,7 @@ import java.util.List;
 public final class Json {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().alwaysPrintFieldsWithNoPresence();
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson LINE = new GsonBuilder().disableHtmlEscaping().create();
 
     private Json() {}
 
@@ -34,6 +35,11 @@ public final class Json {
         JsonElement tree = tree(message);
         extra.forEach((k, v) -> tree.getAsJsonObject().addProperty(k, v));
         return GSON.toJson(tree);
+    }
+
+    /** The message's JSON object on one line (JSON Lines, for streams). */
+    public static String line(MessageOrBuilder message) {
+        return LINE.toJson(tree(message));
     }
 
     /** A JSON array of messages. */

@@ -2,6 +2,7 @@ package io.hvfabric.cli.output;
 
 import io.hvfabric.proto.v1.GuestInterface;
 import io.hvfabric.proto.v1.GuestStatus;
+import io.hvfabric.proto.v1.DiskSpec;
 import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.Vsi;
 import io.hvfabric.proto.v1.VsiSpec;
@@ -70,7 +71,19 @@ public final class VsiViews {
                 .add("state changed", Timestamps.withAge(vsi.getStateChangedAt(), now))
                 .add("message", vsi.getMessage());
         addGuest(block, vsi.getGuest(), now);
-        return spec.getNicsCount() == 0 ? block.render() : block.render() + "\n" + nics(spec.getNicsList());
+        String shown = spec.getNicsCount() == 0 ? block.render() : block.render() + "\n" + nics(spec.getNicsList());
+        return spec.getDisksCount() == 0 ? shown : shown + "\n" + disks(spec.getDisksList());
+    }
+
+    /** The disks in guest order (vda, vdb, ...), as the fabric recorded them. */
+    static String disks(List<DiskSpec> disks) {
+        Table table = new Table("DISK", "VOLUME", "KIND", "SIZE", "BUS", "MODE");
+        for (int i = 0; i < disks.size(); i++) {
+            DiskSpec disk = disks.get(i);
+            table.row("vd" + (char) ('a' + i), disk.getVolume(), disk.getKind().name().toLowerCase(java.util.Locale.ROOT),
+                    Units.bytes(disk.getSizeBytes()), orDash(disk.getBus()), disk.getReadonly() ? "ro" : "rw");
+        }
+        return table.render();
     }
 
     /** The vNICs as the fabric recorded them: what the request asked for and what it assigned ("-" if not yet). */

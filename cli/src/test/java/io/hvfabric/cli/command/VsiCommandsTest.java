@@ -40,7 +40,7 @@ class VsiCommandsTest {
     @Test
     void createSendsTheSpecFromTheFlags() {
         CliRun run = scheduler.run("vsi", "create", "web-1", "--vcpus", "2", "--memory", "2GiB", "--kernel-args", "quiet",
-                "--host", "h1", "--anti-affinity", "web", "--disk", "5");
+                "--host", "h1", "--anti-affinity", "web", "--disk-gib", "5");
 
         assertThat(run.exitCode()).isZero();
         VsiSpec spec = ((CreateVsiRequest) scheduler.service.requests.get(0)).getSpec();

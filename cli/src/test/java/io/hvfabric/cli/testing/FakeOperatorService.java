@@ -12,6 +12,10 @@ import io.hvfabric.proto.v1.ClusterStatus;
 import io.hvfabric.proto.v1.ConsoleChunk;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateNetworkRequest;
+import io.hvfabric.proto.v1.CreateVolumeRequest;
+import io.hvfabric.proto.v1.DeleteVolumeResponse;
+import io.hvfabric.proto.v1.Volume;
+import io.hvfabric.proto.v1.VolumeRef;
 import io.hvfabric.proto.v1.CreateTenantRequest;
 import io.hvfabric.proto.v1.DeleteNetworkResponse;
 import io.hvfabric.proto.v1.ListNetworksRequest;
@@ -85,6 +89,7 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     public final List<Object> requests = new CopyOnWriteArrayList<>();
     /** What ListAudit answers. */
     public final List<AuditRecord> audit = new CopyOnWriteArrayList<>();
+    public final List<io.hvfabric.proto.v1.Event> events = new CopyOnWriteArrayList<>();
     /** The deny list by serial, in revocation order; a PEM request revokes serial 4d. */
     public final Map<String, RevokedCertificate> revoked = Collections.synchronizedMap(new LinkedHashMap<>());
     public final AtomicInteger calls = new AtomicInteger();
@@ -319,6 +324,24 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
         respond(response, request);
     }
 
+    /** Answers {@link #events} as they are (the scheduler's filtering is not the CLI's to test). */
+    @Override
+    public void listEvents(io.hvfabric.proto.v1.ListEventsRequest request,
+                           StreamObserver<io.hvfabric.proto.v1.ListEventsResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        respond(response, io.hvfabric.proto.v1.ListEventsResponse.newBuilder().addAllEvents(events).build());
+    }
+
+    /** Sends {@link #events}, then stays open as a followed stream does (until the client's deadline). */
+    @Override
+    public void watchEvents(io.hvfabric.proto.v1.ListEventsRequest request,
+                            StreamObserver<io.hvfabric.proto.v1.Event> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        events.forEach(response::onNext);
+    }
+
     /** Answers {@link #audit} as it is (in the order given): the scheduler's filtering is not the CLI's to test. */
     @Override
     public void listAudit(ListAuditRequest request, StreamObserver<ListAuditResponse> response) {
@@ -409,6 +432,35 @@ public final class FakeOperatorService extends OperatorServiceGrpc.OperatorServi
     /** The key a network is stored under: an empty tenant is the operators' own, "system". */
     public static String networkKey(String tenant, String name) {
         return (tenant.isEmpty() ? "system" : tenant) + "/" + name;
+    }
+
+    /** Volumes by "tenant/name", as networks are. */
+    public final Map<String, Volume> volumes = new ConcurrentHashMap<>();
+
+    @Override
+    public void createVolume(CreateVolumeRequest request, StreamObserver<Volume> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        Volume volume = request.getVolume().toBuilder().setState(Volume.State.AVAILABLE).build();
+        volumes.put(networkKey(volume.getTenant(), volume.getName()), volume);
+        response.onNext(volume);
+        response.onCompleted();
+    }
+
+    @Override
+    public void deleteVolume(VolumeRef request, StreamObserver<DeleteVolumeResponse> response) {
+        requests.add(request);
+        if (failed(response)) return;
+        Volume volume = volumes.get(networkKey(request.getTenant(), request.getName()));
+        if (volume != null && volume.getAttachedToCount() > 0) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("volume '" + volume.getName()
+                    + "' in tenant 'system' is attached to vsi '" + volume.getAttachedTo(0) + "'; delete the VSI first")
+                    .asRuntimeException());
+            return;
+        }
+        volumes.remove(networkKey(request.getTenant(), request.getName()));
+        response.onNext(DeleteVolumeResponse.newBuilder().setName(request.getName()).setTenant("system").build());
+        response.onCompleted();
     }
 
     @Override

@@ -51,6 +51,11 @@ public interface VirtDriver {
     /** Where the VSI's serial console output goes (may not exist yet). */
     Path consoleLog(String name);
 
+    /** The VSI's run directory (may not exist yet): the console log's, its sockets' and its key copies' home. */
+    default Path runDir(String name) {
+        return consoleLog(name).getParent();
+    }
+
     /**
      * The unix socket of the running VSI's guest agent port (virtio-serial {@code org.qemu.guest_agent.0}); empty
      * if none runs or its hypervisor has no such channel (the fake driver, a QEMU started by an older agent).

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param machineType versioned machine type, e.g. {@code pc-q35-7.2}, stable across QEMU upgrades
  * @param incoming {@code defer} or a {@code tcp:}/{@code unix:} URI to wait for a live migration
  * @param nics virtio NICs, possibly none
+ * @param disks virtio-blk disks in guest order (vda, vdb, ...), possibly none
  */
 public record VmLaunchSpec(
         String name,
@@ -39,7 +40,8 @@ public record VmLaunchSpec(
         String cpuModel,
         String machineType,
         Optional<String> incoming,
-        List<NicSpec> nics) {
+        List<NicSpec> nics,
+        List<DiskAttachment> disks) {
 
     /** x86 Linux COMMAND_LINE_SIZE. */
     public static final int MAX_CMDLINE = 2048;
@@ -47,6 +49,8 @@ public record VmLaunchSpec(
     public static final String DEFAULT_CPU_MODEL = "qemu64";
     /** QEMU 7.2's q35; a versioned type keeps the guest ABI fixed when hosts upgrade QEMU. */
     public static final String DEFAULT_MACHINE_TYPE = "pc-q35-7.2";
+    /** As the scheduler allows. */
+    public static final int MAX_DISKS = 16;
 
     private static final Pattern QEMU_IDENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern INCOMING = Pattern.compile("defer|(tcp|unix):[^\\s,]+");
@@ -77,6 +81,24 @@ public record VmLaunchSpec(
             require(macs.add(nic.mac()), "nics", "MAC addresses must be unique", nic.mac());
         }
         nics = List.copyOf(nics);
+        require(disks != null && disks.size() <= MAX_DISKS, "disks", "must hold at most " + MAX_DISKS + " disks",
+                disks == null ? null : disks.size());
+        Set<String> nodes = new HashSet<>();
+        Set<java.nio.file.Path> files = new HashSet<>();
+        for (DiskAttachment disk : disks) {
+            require(disk != null, "disks", "must not contain null", disks);
+            require(nodes.add(disk.nodeName()), "disks", "node names must be unique", disk.nodeName());
+            require(files.add(disk.file()), "disks", "files must be unique", disk.file());
+        }
+        disks = List.copyOf(disks);
+    }
+
+    /** Without disks. */
+    public VmLaunchSpec(String name, int vcpus, long memoryMib, Path kernel, Path initrd, String cmdline,
+                        Accelerator accelerator, String cpuModel, String machineType, Optional<String> incoming,
+                        List<NicSpec> nics) {
+        this(name, vcpus, memoryMib, kernel, initrd, cmdline, accelerator, cpuModel, machineType, incoming, nics,
+                List.of());
     }
 
     /** VSI names become directory and cgroup names: the fabric's rule for VSI names, a DNS label. */
@@ -118,6 +140,7 @@ public record VmLaunchSpec(
         private String machineType = DEFAULT_MACHINE_TYPE;
         private Optional<String> incoming = Optional.empty();
         private final List<NicSpec> nics = new ArrayList<>();
+        private final List<DiskAttachment> disks = new ArrayList<>();
 
         public Builder name(String name) {
             this.name = name;
@@ -175,9 +198,14 @@ public record VmLaunchSpec(
             return this;
         }
 
+        public Builder disk(DiskAttachment disk) {
+            disks.add(Objects.requireNonNull(disk, "disk"));
+            return this;
+        }
+
         public VmLaunchSpec build() {
             return new VmLaunchSpec(name, vcpus, memoryMib, kernel, initrd, cmdline, accelerator, cpuModel,
-                    machineType, incoming, nics);
+                    machineType, incoming, nics, disks);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -39,6 +40,7 @@ public final class MigrationSource {
     private static final long SETTLE_POLL_MS = 2;
     private static final Pattern URI = Pattern.compile("tcp:(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}");
     static final String TLS_OBJECT_ID = "hvf-tls-out";
+    private static final long TUNNEL_DRAIN_MS = 30_000;
 
     private final VirtDriver driver;
     private final QmpAccess qmpAccess;
@@ -67,8 +69,13 @@ public final class MigrationSource {
      * @throws IllegalStateException the guest is not running here, or is already being migrated, or TLS was asked
      *         for and this host has no migration certificate
      */
-    public void send(SendMigrationRequest request, Consumer<MigrationProgress> samples, CancelSignal cancel) {
+    public void send(SendMigrationRequest request, Consumer<MigrationProgress> progress, CancelSignal cancel) {
         String name = validate(request);
+        AtomicReference<String> lastStatus = new AtomicReference<>("");
+        Consumer<MigrationProgress> samples = s -> {
+            lastStatus.set(s.getStatus());
+            progress.accept(s);
+        };
         Optional<TlsFiles> files = MigrationTls.forMigration(request.getTls(), tls);
         VmStatus status = driver.status(name);
         if (status != VmStatus.RUNNING) {
@@ -79,6 +86,7 @@ public final class MigrationSource {
         Session session = new Session(request.getMigrationId(), name, Role.SOURCE, () -> cancelQuietly(name, qmp));
         sessions.begin(session);
         QemuTlsCredentials creds = null;
+        TunnelSource tunnel = null;
         try {
             Path runDir = runDir(name);
             // Durable: a CancelMigration or AbortMigration after an agent restart acts only for this migration.
@@ -88,7 +96,12 @@ public final class MigrationSource {
             awaitNoMigrationInProgress(name, qmp);
             qmp.setCapabilities(tuning.sourceCapabilities());
             qmp.setParameters(tuning.sourceParameters());
-            if (files.isPresent()) {
+            if (files.isPresent() && TunnelSource.isTunnelUri(request.getUri())) {
+                // The target chose the agents' tunnel: QEMU sends plain bytes to a socket only it and root can use.
+                tunnel = TunnelSource.open(request.getMigrationId(), files.get(), request.getUri(),
+                        request.getTargetHost(), runDir);
+                qmp.setParameters(MigrationQmp.tlsParameters("", "", null));
+            } else if (files.isPresent()) {
                 creds = QemuTlsCredentials.prepare(runDir, TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.CLIENT,
                         files.get());
                 qmp.addTlsCredentials(creds);
@@ -106,7 +119,10 @@ public final class MigrationSource {
                 return;
             }
             try (MigrationWakeups wakeups = new MigrationWakeups(qmpAccess.qmp(name), cancel)) {
-                qmp.migrate(request.getUri());
+                if (tunnel != null) {
+                    tunnel.joinWhenQemuConnects();
+                }
+                qmp.migrate(tunnel != null ? tunnel.qemuUri() : request.getUri());
                 follow(request.getMigrationId(), name, qmp,
                         new MigrationSteering(policy, tuning.plan(), System::currentTimeMillis), samples, cancel,
                         wakeups);
@@ -118,10 +134,27 @@ public final class MigrationSource {
                     .setError(e.getMessage() == null ? e.toString() : e.getMessage()).build());
         } finally {
             sessions.end(session);
+            if (tunnel != null) {
+                drainAndClose(request.getMigrationId(), tunnel, "completed".equals(lastStatus.get()));
+            }
             if (creds != null) {
                 qmp.dropTlsQuietly(creds.objectId(), null);
             }
             MigrationTarget.deleteQuietly(creds);
+        }
+    }
+
+    /** A completed stream's tail may still be on its way to the target: it goes out before the tunnel closes. */
+    private static void drainAndClose(String migrationId, TunnelSource tunnel, boolean completed) {
+        try {
+            if (completed && !tunnel.awaitSent(TUNNEL_DRAIN_MS)) {
+                LOG.warn("migration {}: the tunnel did not pass the stream's end on within {} ms", migrationId,
+                        TUNNEL_DRAIN_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            tunnel.close();
         }
     }
 
@@ -277,9 +310,13 @@ public final class MigrationSource {
     private static String validate(SendMigrationRequest request) {
         MigrationMarkers.requireValidId(request.getMigrationId());
         VmLaunchSpec.requireValidName(request.getName());
-        if (!URI.matcher(request.getUri()).matches()) {
-            throw new IllegalArgumentException("uri must be tcp:<host>:<port> as sent by the target's READY, got '"
-                    + request.getUri() + "'");
+        boolean tunnel = TunnelSource.URI.matcher(request.getUri()).matches();
+        if (!URI.matcher(request.getUri()).matches() && !tunnel) {
+            throw new IllegalArgumentException("uri must be tcp:<host>:<port> or tunnel:<ip>:<port> as sent by the "
+                    + "target's READY, got '" + request.getUri() + "'");
+        }
+        if (tunnel && !request.getTls()) {
+            throw new IllegalArgumentException("uri tunnel:... carries only TLS streams, but tls is not set");
         }
         if (request.getTls() && request.getTargetHost().isBlank()) {
             throw new IllegalArgumentException("target_host must name the target's IP when tls is set");

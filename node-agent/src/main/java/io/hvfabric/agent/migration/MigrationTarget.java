@@ -44,6 +44,11 @@ public final class MigrationTarget {
     private static final int LISTEN_ATTEMPTS = 3;
     static final String TLS_OBJECT_ID = "hvf-tls-in";
     static final String TLS_AUTHZ_ID = "hvf-tls-in-authz";
+    /**
+     * The tunnelled stream's socket: QEMU binds it as root at start, before dropping to the VSI's id, in the run
+     * directory only root may write (short: a unix socket path has at most 107 bytes).
+     */
+    static final String INCOMING_SOCKET = "mi.sock";
 
     private final VirtDriver driver;
     private final QmpAccess qmpAccess;
@@ -96,14 +101,21 @@ public final class MigrationTarget {
         Session session = new Session(request.getMigrationId(), name, Role.TARGET, cancel::cancel);
         sessions.begin(session);
         QemuTlsCredentials creds = null;
+        TunnelTarget tunnel = null;
         MigrationQmp qmp = null;
         boolean started = false;
         boolean plugged = false;
         try {
             clearLeftover(name);
+            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
+                    request.getMultifdChannels());
+            // The agents' tunnel carries one stream; multifd channels keep QEMU's own TLS (one connection each).
+            boolean tunnelled = request.getTunnel() && files.isPresent() && !tuning.plan().multifd();
+            Path incomingSocket = driver.runDir(name).resolve(INCOMING_SOCKET);
             plugged = true; // from here on a failure removes whatever receive made, even half of it
             VmLaunchSpec spec = withIncoming(launchSpecs.forAssignment(assignment,
-                    networking.receive(assignment, request.getNetworksList())));
+                    networking.receive(assignment, request.getNetworksList())),
+                    tunnelled ? "unix:" + incomingSocket : "defer");
             if (cancel.isCancelled()) {
                 unplugQuietly(name);
                 return;
@@ -117,23 +129,32 @@ public final class MigrationTarget {
             MigrationMarkers.mark(handle.runDir(), Kind.INCOMING, request.getMigrationId());
             cancel.onCancel(() -> discard(name, "the scheduler cancelled the incoming migration"));
             qmp = new MigrationQmp(qmpAccess.qmp(name));
-            MigrationTuning tuning = MigrationTuning.plan(policy, request.getObjective(), request.getMemoryMib(),
-                    request.getMultifdChannels());
             qmp.setCapabilities(tuning.targetCapabilities());
             qmp.setParameters(tuning.targetParameters());
             long tTune = System.nanoTime();
-            if (files.isPresent()) {
+            String uri;
+            if (tunnelled) {
+                // QEMU gets no key: it already listens on a socket only root can reach; the agent admits the source.
+                tunnel = TunnelTarget.listen(request.getMigrationId(), files.get(), listenHost,
+                        request.getSourceHostId(), incomingSocket);
+                uri = "tunnel:" + uriHost(listenHost) + ":" + tunnel.port();
+            } else if (files.isPresent()) {
                 creds = QemuTlsCredentials.prepare(handle.runDir(), TLS_OBJECT_ID, QemuTlsCredentials.Endpoint.SERVER,
                         files.get());
                 qmp.addTlsCredentials(creds);
                 qmp.addTlsAuthz(authz.get());
                 qmp.setParameters(MigrationQmp.tlsParameters(creds.objectId(), null, authz.get().objectId()));
+                uri = null;
+            } else {
+                uri = null;
             }
             long tTls = System.nanoTime();
-            String uri = listen(qmp);
+            if (uri == null) {
+                uri = listen(qmp);
+            }
             long tListen = System.nanoTime();
-            LOG.info("migration {}: receiving VSI {} on {} (tls={}, {}, {}); ready in {} ms (QEMU start {}, tuning {}, TLS {}, listen {})",
-                    request.getMigrationId(), name, uri, request.getTls(),
+            LOG.info("migration {}: receiving VSI {} on {} (tls={}{}, {}, {}); ready in {} ms (QEMU start {}, tuning {}, TLS {}, listen {})",
+                    request.getMigrationId(), name, uri, request.getTls(), tunnelled ? " via the agents' tunnel" : "",
                     authz.map(a -> "only from " + a.identity()).orElse("from anyone"), tuning, ms(tListen - t0), ms(tQemu - t0),
                     ms(tTune - tQemu), ms(tTls - tTune), ms(tListen - tTls));
             events.accept(TargetEvent.newBuilder().setKind(TargetEvent.Kind.READY).setUri(uri).build());
@@ -163,6 +184,9 @@ public final class MigrationTarget {
             events.accept(failed(e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             sessions.end(session);
+            if (tunnel != null) {
+                tunnel.close();
+            }
             if (creds != null && qmp != null) {
                 qmp.dropTlsQuietly(creds.objectId(), TLS_AUTHZ_ID);
             }
@@ -344,9 +368,10 @@ public final class MigrationTarget {
         return assignment;
     }
 
-    static VmLaunchSpec withIncoming(VmLaunchSpec s) {
+    /** @param incoming {@code defer} (QMP migrate-incoming follows) or the unix socket QEMU listens on at once */
+    static VmLaunchSpec withIncoming(VmLaunchSpec s, String incoming) {
         return new VmLaunchSpec(s.name(), s.vcpus(), s.memoryMib(), s.kernel(), s.initrd(), s.cmdline(), s.accelerator(),
-                s.cpuModel(), s.machineType(), Optional.of("defer"), s.nics());
+                s.cpuModel(), s.machineType(), Optional.of(incoming), s.nics());
     }
 
     /** The incoming copy goes, and its taps with it. */

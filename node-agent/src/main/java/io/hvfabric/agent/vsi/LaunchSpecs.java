@@ -3,12 +3,15 @@ package io.hvfabric.agent.vsi;
 import io.hvfabric.agent.driver.Accelerator;
 import io.hvfabric.agent.driver.NicSpec;
 import io.hvfabric.agent.driver.VmLaunchSpec;
+import io.hvfabric.agent.volume.VolumeFiles;
+import io.hvfabric.common.error.FabricException;
 import io.hvfabric.common.validation.ImageRules;
 import io.hvfabric.common.validation.VsiSpecRules;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.VsiAssignment;
 import io.hvfabric.proto.v1.VsiSpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns an assignment from the scheduler into a launch spec for this host's driver. The spec and the image go through
@@ -22,11 +25,25 @@ public final class LaunchSpecs {
     private final String cpuModel;
     private final String machineType;
 
+    private final Optional<VolumeFiles> volumes;
+
+    /** Without local volumes: a VSI with disks is refused. */
     public LaunchSpecs(ImageFiles images, Accelerator accelerator, String cpuModel, String machineType) {
+        this(images, accelerator, cpuModel, machineType, Optional.empty());
+    }
+
+    /** @param volumes where this host keeps its local volumes' images */
+    public LaunchSpecs(ImageFiles images, Accelerator accelerator, String cpuModel, String machineType,
+                       Optional<VolumeFiles> volumes) {
         this.images = images;
         this.accelerator = accelerator;
         this.cpuModel = cpuModel;
         this.machineType = machineType;
+        this.volumes = volumes;
+    }
+
+    public Optional<VolumeFiles> volumes() {
+        return volumes;
     }
 
     /**
@@ -48,6 +65,11 @@ public final class LaunchSpecs {
         Image image = ImageRules.validate(assignment.getImage(), images.root());
         VmLaunchSpec.Builder builder = VmLaunchSpec.builder();
         nics.forEach(builder::nic);
+        for (int i = 0; i < spec.getDisksCount(); i++) {
+            VolumeFiles files = volumes.orElseThrow(() -> FabricException.failedPrecondition(
+                    "vsi '%s' has disks, and this agent keeps no local volumes", spec.getName()));
+            builder.disk(files.attachment(i, spec.getDisks(i)));
+        }
         return builder
                 .name(spec.getName())
                 .vcpus(spec.getVcpus())

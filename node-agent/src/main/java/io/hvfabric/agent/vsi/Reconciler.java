@@ -178,6 +178,7 @@ public final class Reconciler implements AutoCloseable {
         // An arriving VSI is still owned (and reported) by its source host.
         statuses.keySet().removeIf(name -> !wanted.containsKey(name) || MIGRATING_IN.equals(wanted.get(name).getDesired()));
         guests.retainOnly(wanted.keySet());
+        launchSpecs.volumes().ifPresent(files -> sweepVolumes(files, state));
         try {
             networking.converge(state); // bridges before taps, taps before QEMU
         } catch (RuntimeException e) {
@@ -188,6 +189,22 @@ public final class Reconciler implements AutoCloseable {
                 return;
             }
             converge(assignment);
+        }
+    }
+
+    /**
+     * Deletes the images of local volumes this host no longer holds (deleted, or never its own): kept are those the
+     * desired state lists and any a desired VSI still uses. After the destroys above, so no QEMU has one open.
+     */
+    private static void sweepVolumes(io.hvfabric.agent.volume.VolumeFiles files, DesiredState state) {
+        java.util.Set<String> keep = new java.util.HashSet<>(state.getVolumesList());
+        for (VsiAssignment a : state.getVsisList()) {
+            a.getSpec().getDisksList().forEach(d -> keep.add(d.getId()));
+        }
+        try {
+            files.sweep(keep);
+        } catch (RuntimeException e) {
+            LOG.warn("volume sweep failed: {}", e.toString());
         }
     }
 

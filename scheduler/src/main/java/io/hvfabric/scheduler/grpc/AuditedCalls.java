@@ -39,9 +39,14 @@ final class AuditedCalls {
         add(OperatorServiceGrpc.getRegisterImageMethod(), r -> r.getName());
         add(OperatorServiceGrpc.getCreateTenantMethod(), r -> r.getTenant().getName());
         add(OperatorServiceGrpc.getDeleteTenantMethod(), r -> r.getName());
-        add(OperatorServiceGrpc.getCreateNetworkMethod(), r -> networkObject(r.getNetwork().getTenant(),
+        add(OperatorServiceGrpc.getCreateNetworkMethod(), r -> tenantObject(r.getNetwork().getTenant(),
                 r.getNetwork().getName()));
-        add(OperatorServiceGrpc.getDeleteNetworkMethod(), r -> networkObject(r.getTenant(), r.getName()));
+        add(OperatorServiceGrpc.getDeleteNetworkMethod(), r -> tenantObject(r.getTenant(), r.getName()));
+        add(OperatorServiceGrpc.getCreateVolumeMethod(), r -> tenantObject(r.getVolume().getTenant(),
+                r.getVolume().getName()));
+        add(OperatorServiceGrpc.getDeleteVolumeMethod(), r -> tenantObject(r.getTenant(), r.getName()));
+        add(OperatorServiceGrpc.getResizeVolumeMethod(), r -> tenantObject(r.getVolume().getTenant(),
+                r.getVolume().getName()));
         add(OperatorServiceGrpc.getRevokeCertificateMethod(), RevocationRequest::serialNamed);
     }
 
@@ -57,7 +62,7 @@ final class AuditedCalls {
     }
 
     /** "tenant/name" as the request names it, or the bare name when it leaves the tenant to the principal. */
-    private static String networkObject(String tenant, String name) {
+    private static String tenantObject(String tenant, String name) {
         return tenant.isEmpty() ? name : tenant + "/" + name;
     }
 

@@ -16,9 +16,12 @@ import io.hvfabric.common.tls.PeerIdentity;
 import io.hvfabric.common.tls.Roles;
 import io.hvfabric.common.tls.TenantUri;
 import io.hvfabric.proto.v1.NetworkRef;
+import io.hvfabric.proto.v1.VolumeRef;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.network.NetworkId;
+import io.hvfabric.scheduler.tenants.TenantObjectId;
 import io.hvfabric.scheduler.tenants.TenantScope;
+import io.hvfabric.scheduler.volume.VolumeId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -112,10 +115,11 @@ final class Authorization {
     }
 
     /**
-     * The tenant a network create or listing acts in: a tenant's principal its own (when it names none, too), and
-     * another one is PERMISSION_DENIED; an operator the one it names (none: the operators' own, "system").
+     * The tenant a create or listing of a tenant's objects (networks, volumes) acts in: a tenant's principal its own
+     * (when it names none, too), and another one is PERMISSION_DENIED; an operator the one it names (none: the
+     * operators' own, "system").
      */
-    static String networkTenant(String requested, String what) {
+    static String actingTenant(String requested, String what) {
         TenantScope scope = scope();
         if (!scope.isTenant()) {
             return requested;
@@ -129,20 +133,32 @@ final class Authorization {
     }
 
     /**
-     * The network {@code ref} names, as the principal may see it: a tenant's principal sees its tenant's only, and
-     * another tenant's is NOT_FOUND, worded exactly as a missing one.
+     * The tenant's object {@code kind} named by {@code tenant} and {@code name}, as the principal may see it: a
+     * tenant's principal sees its tenant's only, and another tenant's is NOT_FOUND, worded exactly as a missing one.
      */
-    static NetworkId network(NetworkRef ref) {
+    static TenantObjectId tenantObject(String kind, String tenant, String name) {
         TenantScope scope = scope();
         if (!scope.isTenant()) {
-            return new NetworkId(ref.getTenant(), ref.getName());
+            return new TenantObjectId(kind, tenant, name);
         }
         String own = scope.tenant().orElseThrow();
-        NetworkId named = new NetworkId(ref.getTenant().isEmpty() ? own : ref.getTenant(), ref.getName());
+        TenantObjectId named = new TenantObjectId(kind, tenant.isEmpty() ? own : tenant, name);
         if (!named.tenant().equals(own)) {
             throw named.notFound();
         }
         return named;
+    }
+
+    /** The network {@code ref} names, as the principal may see it ({@link #tenantObject}). */
+    static NetworkId network(NetworkRef ref) {
+        TenantObjectId id = tenantObject("network", ref.getTenant(), ref.getName());
+        return new NetworkId(id.tenant(), id.name());
+    }
+
+    /** The volume {@code ref} names, as the principal may see it ({@link #tenantObject}). */
+    static VolumeId volume(VolumeRef ref) {
+        TenantObjectId id = tenantObject("volume", ref.getTenant(), ref.getName());
+        return new VolumeId(id.tenant(), id.name());
     }
 
     /** PERMISSION_DENIED for a tenant's principal asking for {@code what} (when {@code asked}), an operator's right. */

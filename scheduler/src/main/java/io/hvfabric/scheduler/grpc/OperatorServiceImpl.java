@@ -74,12 +74,25 @@ import io.hvfabric.proto.v1.ListNetworksResponse;
 import io.hvfabric.proto.v1.Network;
 import io.hvfabric.proto.v1.NetworkRef;
 import io.hvfabric.proto.v1.NetworkStatus;
+import io.hvfabric.proto.v1.CreateVolumeRequest;
+import io.hvfabric.proto.v1.DeleteVolumeResponse;
+import io.hvfabric.proto.v1.ListVolumesRequest;
+import io.hvfabric.proto.v1.ListVolumesResponse;
+import io.hvfabric.proto.v1.ResizeVolumeRequest;
+import io.hvfabric.proto.v1.Volume;
+import io.hvfabric.proto.v1.VolumeRef;
 import io.hvfabric.scheduler.network.NetworkId;
+import io.hvfabric.scheduler.volume.VolumeId;
+import io.hvfabric.scheduler.volume.VolumeOperations;
 import io.hvfabric.scheduler.network.NetworkOperations;
 import io.hvfabric.scheduler.network.NetworkStatuses;
 import io.hvfabric.scheduler.network.NetworkTopology;
 import io.hvfabric.scheduler.tenants.TenantScope;
 import io.hvfabric.proto.v1.ListAuditRequest;
+import io.hvfabric.proto.v1.ListEventsRequest;
+import io.hvfabric.proto.v1.ListEventsResponse;
+import io.hvfabric.proto.v1.Event;
+import io.hvfabric.scheduler.events.EventStore;
 import io.hvfabric.proto.v1.ListAuditResponse;
 import io.hvfabric.scheduler.audit.AuditStore;
 import io.hvfabric.scheduler.store.Times;
@@ -106,8 +119,9 @@ import java.util.function.Supplier;
 public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncService, BindableService {
     /**
      * What tenants' principals may call: their VSIs' lifecycle, console and exec, the migrations of their VSIs
-     * (read only: moving a VSI is an operator's decision), the image list and their tenant's networks. Hosts,
-     * drains, rebalancing, the cluster status, registering images and tenants themselves are for operators.
+     * (read only: moving a VSI is an operator's decision), the image list and their tenant's networks and volumes. Hosts,
+     * drains, rebalancing, the cluster status, registering images and tenants themselves are for operators. Events:
+     * their VSIs' lifecycle and migration phases only (EventReads).
      */
     static final CallPolicy ACCESS = CallPolicy.onlyFor(Roles.OPERATOR).alsoFor(Roles.TENANT,
             OperatorServiceGrpc.getCreateVsiMethod(), OperatorServiceGrpc.getListVsisMethod(),
@@ -118,7 +132,10 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
             OperatorServiceGrpc.getGetMigrationMethod(), OperatorServiceGrpc.getWatchMigrationMethod(),
             OperatorServiceGrpc.getListImagesMethod(), OperatorServiceGrpc.getCreateNetworkMethod(),
             OperatorServiceGrpc.getListNetworksMethod(), OperatorServiceGrpc.getGetNetworkMethod(),
-            OperatorServiceGrpc.getDeleteNetworkMethod());
+            OperatorServiceGrpc.getDeleteNetworkMethod(), OperatorServiceGrpc.getListEventsMethod(),
+            OperatorServiceGrpc.getWatchEventsMethod(), OperatorServiceGrpc.getCreateVolumeMethod(),
+            OperatorServiceGrpc.getListVolumesMethod(), OperatorServiceGrpc.getGetVolumeMethod(),
+            OperatorServiceGrpc.getDeleteVolumeMethod(), OperatorServiceGrpc.getResizeVolumeMethod());
 
     /**
      * What the write side needs; bundled so the read side can be built without it in tests. Without
@@ -128,7 +145,16 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     public record Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                          GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
                          HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
-                         TenantOperations tenants, CertificateRevocations revocations, NetworkOperations networks) {
+                         TenantOperations tenants, CertificateRevocations revocations, NetworkOperations networks,
+                         VolumeOperations volumes) {
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
+                      GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
+                      HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
+                      TenantOperations tenants, CertificateRevocations revocations, NetworkOperations networks) {
+            this(forwarding, vsis, images, console, exec, migrations, migrationController, hosts, drains, rebalancer,
+                    tenants, revocations, networks, null);
+        }
+
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images, ConsoleRelay console,
                       GuestExecRelay exec, MigrationOperations migrations, MigrationController migrationController,
                       HostRegistry hosts, DrainController drains, RebalanceService rebalancer,
@@ -159,8 +185,17 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
                       MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
                       DrainController drains, RebalanceService rebalancer, TenantOperations tenants,
                       CertificateRevocations revocations, NetworkOperations networks) {
+            this(forwarding, vsis, images, agentChannels, exec, migrations, migrationController, hosts, drains,
+                    rebalancer, tenants, revocations, networks, null);
+        }
+
+        public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
+                      java.util.function.Function<String, io.grpc.ManagedChannel> agentChannels, GuestExecRelay exec,
+                      MigrationOperations migrations, MigrationController migrationController, HostRegistry hosts,
+                      DrainController drains, RebalanceService rebalancer, TenantOperations tenants,
+                      CertificateRevocations revocations, NetworkOperations networks, VolumeOperations volumes) {
             this(forwarding, vsis, images, new ConsoleRelay(agentChannels), exec, migrations, migrationController,
-                    hosts, drains, rebalancer, tenants, revocations, networks);
+                    hosts, drains, rebalancer, tenants, revocations, networks, volumes);
         }
 
         public Writes(Forwarding forwarding, VsiOperations vsis, ImageCatalog images,
@@ -185,6 +220,7 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     private final Supplier<List<MemberView>> members;
     private final Writes writes;
     private final Audit audit;
+    private final EventReads events;
     /** Each network's ports and carriers, built once per view revision for the network reads. */
     private final NetworkTopology.Latest topology;
 
@@ -198,6 +234,14 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     public OperatorServiceImpl(ClusterView view, String selfId, List<String> etcdEndpoints,
                                BiFunction<String, String, String> reachability, Supplier<List<MemberView>> members,
                                Writes writes, Audit audit) {
+        this(view, selfId, etcdEndpoints, reachability, members, writes, audit, null);
+    }
+
+    /** With the fabric event log ({@code events}; null: ListEvents and WatchEvents are UNAVAILABLE). */
+    public OperatorServiceImpl(ClusterView view, String selfId, List<String> etcdEndpoints,
+                               BiFunction<String, String, String> reachability, Supplier<List<MemberView>> members,
+                               Writes writes, Audit audit, EventStore events) {
+        this.events = new EventReads(events, selfId);
         this.view = view;
         this.writes = writes;
         this.selfId = selfId;
@@ -407,6 +451,18 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
         reply(response, ListAuditResponse.newBuilder().addAllRecords(audit.log().newest(since, limit)).build());
     }
 
+    // ---- Fabric events (operators; tenants their VSIs' own: EventReads) ----
+
+    @Override
+    public void listEvents(ListEventsRequest request, StreamObserver<ListEventsResponse> response) {
+        reply(response, events.list(request, Authorization.scope()));
+    }
+
+    @Override
+    public void watchEvents(ListEventsRequest request, StreamObserver<Event> response) {
+        events.watch(request, Authorization.scope(), (ServerCallStreamObserver<Event>) response);
+    }
+
     // ---- Certificate revocation (operators only: not in ACCESS) ----
 
     /** Committed here, not forwarded to the leader ({@link CertificateRevocations} says why). */
@@ -472,11 +528,11 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
 
     // ---- Networks: operators in any tenant (none named: "system"), tenant principals in their own ----
 
-    /** A tenant's principal creates in its own tenant ({@link Authorization#networkTenant}), here and on the leader. */
+    /** A tenant's principal creates in its own tenant ({@link Authorization#actingTenant}), here and on the leader. */
     @Override
     public void createNetwork(CreateNetworkRequest request, StreamObserver<NetworkStatus> response) {
         Network requested = request.getNetwork().toBuilder()
-                .setTenant(Authorization.networkTenant(request.getNetwork().getTenant(), "create networks"))
+                .setTenant(Authorization.actingTenant(request.getNetwork().getTenant(), "create networks"))
                 .build();
         CreateNetworkRequest owned = request.toBuilder().setNetwork(requested).build();
         reply(response, writes.forwarding().route(
@@ -488,7 +544,7 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
     @Override
     public void listNetworks(ListNetworksRequest request, StreamObserver<ListNetworksResponse> response) {
         boolean everyTenant = !Authorization.scope().isTenant() && request.getTenant().isEmpty();
-        String tenant = new NetworkId(Authorization.networkTenant(request.getTenant(), "list networks"), "").tenant();
+        String tenant = new NetworkId(Authorization.actingTenant(request.getTenant(), "list networks"), "").tenant();
         ListNetworksResponse.Builder list = ListNetworksResponse.newBuilder();
         for (Versioned<Network> n : view.networks()) {
             if (everyTenant || tenant.equals(n.value().getTenant())) {
@@ -532,6 +588,74 @@ public final class OperatorServiceImpl implements OperatorServiceGrpc.AsyncServi
             throw FabricException.unavailable("scheduler %s cannot change networks", selfId);
         }
         return writes.networks();
+    }
+
+    // ---- Volumes: operators in any tenant (none named: "system"), tenant principals in their own ----
+
+    /** A tenant's principal creates in its own tenant ({@link Authorization#actingTenant}), here and on the leader. */
+    @Override
+    public void createVolume(CreateVolumeRequest request, StreamObserver<Volume> response) {
+        Volume requested = request.getVolume().toBuilder()
+                .setTenant(Authorization.actingTenant(request.getVolume().getTenant(), "create volumes"))
+                .build();
+        CreateVolumeRequest owned = request.toBuilder().setVolume(requested).build();
+        reply(response, writes.forwarding().route(
+                term -> volumeWrites().create(term, requested),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).createVolume(owned)));
+    }
+
+    /** Operators see every tenant's unless the request names one; a tenant's principal sees its own only. */
+    @Override
+    public void listVolumes(ListVolumesRequest request, StreamObserver<ListVolumesResponse> response) {
+        boolean everyTenant = !Authorization.scope().isTenant() && request.getTenant().isEmpty();
+        String tenant = new VolumeId(Authorization.actingTenant(request.getTenant(), "list volumes"), "").tenant();
+        ListVolumesResponse.Builder list = ListVolumesResponse.newBuilder();
+        for (Versioned<Volume> v : view.volumes()) {
+            if (everyTenant || tenant.equals(v.value().getTenant())) {
+                list.addVolumes(v.value());
+            }
+        }
+        reply(response, list.build());
+    }
+
+    @Override
+    public void getVolume(VolumeRef request, StreamObserver<Volume> response) {
+        reply(response, requireVolume(request));
+    }
+
+    @Override
+    public void deleteVolume(VolumeRef request, StreamObserver<DeleteVolumeResponse> response) {
+        VolumeId id = VolumeId.of(requireVolume(request));
+        reply(response, writes.forwarding().route(
+                term -> {
+                    volumeWrites().delete(term, id);
+                    return DeleteVolumeResponse.newBuilder().setName(id.name()).setTenant(id.tenantKey()).build();
+                },
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).deleteVolume(request)));
+    }
+
+    @Override
+    public void resizeVolume(ResizeVolumeRequest request, StreamObserver<Volume> response) {
+        VolumeId id = VolumeId.of(requireVolume(request.getVolume()));
+        reply(response, writes.forwarding().route(
+                term -> volumeWrites().resize(term, id, request.getSizeBytes()),
+                channel -> OperatorServiceGrpc.newBlockingStub(channel).resizeVolume(request)));
+    }
+
+    /** Another tenant's volume is NOT_FOUND to a tenant's principal, worded as a missing one. */
+    private Volume requireVolume(VolumeRef ref) {
+        if (ref.getName().isEmpty()) {
+            throw FabricException.invalidArgument("name", "must not be empty");
+        }
+        VolumeId id = Authorization.volume(ref);
+        return view.volume(id.key()).orElseThrow(id::notFound).value();
+    }
+
+    private VolumeOperations volumeWrites() {
+        if (writes.volumes() == null) {
+            throw FabricException.unavailable("scheduler %s cannot change volumes", selfId);
+        }
+        return writes.volumes();
     }
 
     // ---- Maintenance ----

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * Turns the view into each host's desired state: the VSIs it owns and whether each should run, and the networks
  * their vNICs are on with the other hosts carrying each (so a migration's ownership commit repoints a MAC on every
- * host's desired state at once). Level-triggered: a
+ * host's desired state at once), and the local volumes it holds (so it deletes the files of any other). Level-triggered: a
  * subscriber gets the full set at once and again whenever it (or the leader's term) changes, so a reconnecting agent
  * or a repeated message is harmless.
  */
@@ -67,6 +67,7 @@ public final class DesiredStates {
                 }
             }
         }
+        view.allocation(hostId).ifPresent(alloc -> desired.addAllVolumes(alloc.value().getVolumesList()));
         if (!networks.isEmpty()) {
             NetworkTopology carriers = topology.current();
             for (String key : networks) {
@@ -118,6 +119,7 @@ public final class DesiredStates {
     private static boolean sameContent(AgentCommand a, AgentCommand b) {
         return a.getTerm() == b.getTerm()
                 && a.getDesired().getVsisList().equals(b.getDesired().getVsisList())
-                && a.getDesired().getNetworksList().equals(b.getDesired().getNetworksList());
+                && a.getDesired().getNetworksList().equals(b.getDesired().getNetworksList())
+                && a.getDesired().getVolumesList().equals(b.getDesired().getVolumesList());
     }
 }

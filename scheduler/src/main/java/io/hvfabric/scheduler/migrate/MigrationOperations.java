@@ -31,6 +31,7 @@ import io.hvfabric.scheduler.store.RecordCodec;
 import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.store.Versioned;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.volume.VsiDisks;
 import io.hvfabric.scheduler.vsi.PlacementInputs;
 import io.hvfabric.scheduler.vsi.VsiSpecs;
 import java.time.Instant;
@@ -93,6 +94,14 @@ public final class MigrationOperations {
                 if (record.getState() != Vsi.State.RUNNING || !"RUNNING".equals(record.getDesired())) {
                     throw FabricException.failedPrecondition("vsi '%s' is %s; only RUNNING VSIs can migrate",
                             request.getName(), record.getState());
+                }
+                List<String> localDisks = VsiDisks.localDisks(record.getSpec());
+                if (!localDisks.isEmpty()) {
+                    // The copy of a local disk to the target (NBD export, blockdev-mirror) is not built yet: moving
+                    // the RAM alone would start the guest on the target without its disk.
+                    throw FabricException.failedPrecondition("vsi '%s' has local disk%s (volume %s): live "
+                            + "migration of local disks is not supported yet", request.getName(),
+                            localDisks.size() == 1 ? "" : "s", String.join(", ", localDisks));
                 }
                 String source = record.getHost();
                 String target = chooseTarget(request, record, source);

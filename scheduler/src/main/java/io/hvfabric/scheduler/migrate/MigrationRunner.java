@@ -123,6 +123,7 @@ final class MigrationRunner implements Runnable {
                         .setObjective(m.getObjective())
                         .setMemoryMib(m.getMemoryMib())
                         .setMultifdChannels(channels)
+                        .setTunnel(transport.tls() && carriesTunnel(m.getFrom()) && carriesTunnel(m.getTo()))
                         .addAllNetworks(VsiNetworks.forTarget(view, vsi.getSpec(), m.getTo()))
                         .build());
         String uri = awaitTargetReady(target);
@@ -468,6 +469,11 @@ final class MigrationRunner implements Runnable {
 
     private int hostCpus(String hostId) {
         return view.host(hostId).map(h -> h.value().getCapacity().getVcpus()).orElse(0);
+    }
+
+    /** The host's agent carries TLS streams in its own tunnel (an older agent does not know the tunnel: uri). */
+    private boolean carriesTunnel(String hostId) {
+        return view.host(hostId).map(h -> h.value().getCapabilities().getMigrationTunnel()).orElse(false);
     }
 
     private String hostIp(String hostId) {

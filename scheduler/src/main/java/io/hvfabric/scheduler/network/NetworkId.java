@@ -1,11 +1,10 @@
 package io.hvfabric.scheduler.network;
 
-import io.hvfabric.common.error.ErrorCode;
-import io.hvfabric.common.error.Excerpt;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.proto.v1.Network;
 import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.scheduler.tenants.TenantObjectId;
 import io.hvfabric.scheduler.tenants.TenantOperations;
 
 /**
@@ -29,29 +28,33 @@ public record NetworkId(String tenant, String name) {
 
     /** "&lt;tenant&gt;/&lt;name&gt;", tenant "system" for the operators' own. */
     public String key() {
-        return tenantKey() + "/" + name;
+        return object().key();
     }
 
     /** The tenant as keys name it: "system" for the operators' own. */
     public String tenantKey() {
-        return tenant.isEmpty() ? TenantOperations.SYSTEM : tenant;
+        return object().tenantKey();
     }
 
     public boolean isSystem() {
-        return tenant.isEmpty();
+        return object().isSystem();
     }
 
     /** As a missing network is answered, whether it is missing or another tenant's. */
     public FabricException notFound() {
-        return FabricException.of(ErrorCode.NOT_FOUND, describe() + " not found");
+        return object().notFound();
     }
 
     public FabricException alreadyExists() {
-        return FabricException.of(ErrorCode.ALREADY_EXISTS, describe() + " already exists");
+        return object().alreadyExists();
     }
 
     /** "network 'blue' in tenant 'acme'", quoting at most an excerpt of either. */
     public String describe() {
-        return "network '" + Excerpt.of(name) + "' in tenant '" + Excerpt.of(tenantKey()) + "'";
+        return object().describe();
+    }
+
+    private TenantObjectId object() {
+        return new TenantObjectId("network", tenant, name);
     }
 }

@@ -22,8 +22,11 @@ import java.util.Arrays;
  * {prefix}/networks/&lt;t&gt;/&lt;name&gt; tenant t's networks ("system": the operators' own)
  * {prefix}/netalloc/&lt;t&gt;/&lt;name&gt; a network's used addresses (compared by every create and delete of a vNIC)
  * {prefix}/vnis/&lt;vni&gt;            VNI claims, held while a network has the VNI (a create compares one absent)
+ * {prefix}/volumes/&lt;t&gt;/&lt;name&gt;  tenant t's volumes: kind, size, host (local), the VSIs attached
  * {prefix}/audit/&lt;time&gt;-&lt;random&gt; audit records of operator calls (lease-bound; not part of the view)
  * {prefix}/revoked/&lt;serial hex&gt;   revoked certificates: the deny list every replica and agent honours
+ * {prefix}/events/&lt;time&gt;-&lt;random&gt; fabric events (leader-written with the cursor; lease-bound; not part of the view)
+ * {prefix}/eventcursor             the etcd revision up to which events have been emitted (not part of the view)
  * </pre>
  */
 public final class Keys {
@@ -44,8 +47,10 @@ public final class Keys {
         NETWORK("networks"),
         NETWORK_ALLOCATION("netalloc"),
         VNI("vnis"),
+        VOLUME("volumes"),
         AUDIT("audit"),
-        REVOKED("revoked");
+        REVOKED("revoked"),
+        EVENT("events");
 
         private final String segment;
 
@@ -89,6 +94,11 @@ public final class Keys {
             }
         }
         return ByteSequence.from(new byte[] {0}); // all 0xff: etcd's "to the end of the keyspace"
+    }
+
+    /** The event cursor: a single key, outside every kind's directory, so no view or parse sees it. */
+    public String eventCursor() {
+        return prefix + "/eventcursor";
     }
 
     /** The election name: jetcd's election appends "/&lt;lease hex&gt;" to it. */

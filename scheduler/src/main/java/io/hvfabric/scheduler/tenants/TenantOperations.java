@@ -64,7 +64,7 @@ public final class TenantOperations {
         return status(tenant, view.tenantUsage(name));
     }
 
-    /** Removes the tenant and its usage record; FAILED_PRECONDITION while it owns VSIs or networks. */
+    /** Removes the tenant and its usage record; FAILED_PRECONDITION while it owns VSIs, networks or volumes. */
     public synchronized void delete(Term term, String name) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Versioned<Tenant> current = require(name);
@@ -86,6 +86,14 @@ public final class TenantOperations {
             if (!networks.isEmpty()) {
                 throw FabricException.failedPrecondition("tenant '%s' owns %d network%s (%s); delete them first",
                         name, networks.size(), networks.size() == 1 ? "" : "s", shortList(networks));
+            }
+            // A volume create in the tenant rewrites its usage record too.
+            TreeSet<String> volumes = new TreeSet<>();
+            view.volumes().stream().map(Versioned::value).filter(v -> name.equals(v.getTenant()))
+                    .forEach(v -> volumes.add(v.getName()));
+            if (!volumes.isEmpty()) {
+                throw FabricException.failedPrecondition("tenant '%s' owns %d volume%s (%s); delete them first",
+                        name, volumes.size(), volumes.size() == 1 ? "" : "s", shortList(volumes));
             }
             ByteSequence tenantKey = keys.of(Keys.Kind.TENANT, name);
             ByteSequence usageKey = keys.of(Keys.Kind.TENANT_USAGE, name);

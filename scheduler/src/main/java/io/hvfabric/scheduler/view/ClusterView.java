@@ -22,6 +22,7 @@ import io.hvfabric.proto.v1.Migration;
 import io.hvfabric.proto.v1.Network;
 import io.hvfabric.proto.v1.NetworkAllocation;
 import io.hvfabric.proto.v1.NetworkRef;
+import io.hvfabric.proto.v1.Volume;
 import io.hvfabric.proto.v1.ReplicaRecord;
 import io.hvfabric.proto.v1.RevokedCertificate;
 import io.hvfabric.proto.v1.Tenant;
@@ -79,8 +80,10 @@ public final class ClusterView implements AutoCloseable {
     private final Map<String, Versioned<NetworkAllocation>> networkAllocations = new ConcurrentHashMap<>();
     /** VNI claims by VNI (decimal), each naming its network. */
     private final Map<String, Versioned<NetworkRef>> vnis = new ConcurrentHashMap<>();
+    /** Volumes by "&lt;tenant&gt;/&lt;name&gt;", as keys name them. */
+    private final Map<String, Versioned<Volume>> volumes = new ConcurrentHashMap<>();
     private final Map<String, Versioned<RevokedCertificate>> revoked = new ConcurrentHashMap<>();
-    /** Every applied key but the audit's, as etcd holds it: what the leader loop decides on (see {@link #entry}). */
+    /** Every applied key but the audit's and the events', as etcd holds it: what the leader loop decides on (see {@link #entry}). */
     private final Map<String, StoreEntry> entries = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
@@ -99,22 +102,27 @@ public final class ClusterView implements AutoCloseable {
     }
 
     private void resync() throws Exception {
-        // Everything under the prefix but the audit records, which are no cluster state and may be a week of calls
-        // (more than one etcd response can carry): the keys before them, then those after them at the same revision.
+        // Everything under the prefix but the audit records and the events, which are no cluster state and may be a
+        // week of calls (more than one etcd response can carry): the ranges between them, all at one revision.
+        // ("audit/" sorts before "events/", and the event cursor, between them, is no kind's key.)
         ByteSequence audit = keys.dir(Keys.Kind.AUDIT);
+        ByteSequence events = keys.dir(Keys.Kind.EVENT);
         GetResponse snapshot = client.getKVClient()
                 .get(keys.root(), GetOption.builder().withRange(audit).build())
                 .get(15, TimeUnit.SECONDS);
         long rev = snapshot.getHeader().getRevision();
+        GetResponse between = client.getKVClient()
+                .get(Keys.prefixEnd(audit), GetOption.builder().withRange(events).withRevision(rev).build())
+                .get(15, TimeUnit.SECONDS);
         GetResponse rest = client.getKVClient()
-                .get(Keys.prefixEnd(audit), GetOption.builder().withRange(Keys.prefixEnd(keys.root()))
+                .get(Keys.prefixEnd(events), GetOption.builder().withRange(Keys.prefixEnd(keys.root()))
                         .withRevision(rev).build())
                 .get(15, TimeUnit.SECONDS);
         // The deny list is not cleared with the rest: a call arriving between the clear and the re-read would pass.
         // Entries the snapshot no longer holds go once it is applied.
         Set<String> staleRevocations = new HashSet<>(revoked.keySet());
         clearAll();
-        for (List<KeyValue> part : List.of(snapshot.getKvs(), rest.getKvs())) {
+        for (List<KeyValue> part : List.of(snapshot.getKvs(), between.getKvs(), rest.getKvs())) {
             for (KeyValue kv : part) {
                 apply(kv, false);
                 Keys.Parsed key = keys.parse(kv.getKey());
@@ -179,7 +187,7 @@ public final class ClusterView implements AutoCloseable {
         if (key == null) {
             return;
         }
-        if (key.kind() != Keys.Kind.AUDIT) {
+        if (key.kind() != Keys.Kind.AUDIT && key.kind() != Keys.Kind.EVENT) {
             String raw = kv.getKey().toString(StandardCharsets.UTF_8);
             if (deleted) {
                 entries.remove(raw);
@@ -212,8 +220,9 @@ public final class ClusterView implements AutoCloseable {
             case NETWORK_ALLOCATION -> put(networkAllocations, name, kv, deleted,
                     NetworkAllocation.getDefaultInstance());
             case VNI -> put(vnis, name, kv, deleted, NetworkRef.getDefaultInstance());
+            case VOLUME -> put(volumes, name, kv, deleted, Volume.getDefaultInstance());
             case REVOKED -> put(revoked, name, kv, deleted, RevokedCertificate.getDefaultInstance());
-            case AUDIT -> { } // no cluster state: ListAudit reads them from etcd itself
+            case AUDIT, EVENT -> { } // no cluster state: ListAudit and ListEvents read them from etcd itself
         }
     }
 
@@ -243,6 +252,7 @@ public final class ClusterView implements AutoCloseable {
         networks.clear();
         networkAllocations.clear();
         vnis.clear();
+        volumes.clear();
     }
 
     private void advanceTo(long rev) {
@@ -414,6 +424,16 @@ public final class ClusterView implements AutoCloseable {
     /** The VNIs networks hold now (decimal), in no particular order. */
     public java.util.Set<String> claimedVnis() {
         return java.util.Collections.unmodifiableSet(vnis.keySet());
+    }
+
+    /** Every volume, by key ("&lt;tenant&gt;/&lt;name&gt;"). */
+    public List<Versioned<Volume>> volumes() {
+        return volumes.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+    }
+
+    /** The volume of key {@code key}: "&lt;tenant&gt;/&lt;name&gt;", tenant "system" for the operators' own. */
+    public Optional<Versioned<Volume>> volume(String key) {
+        return Optional.ofNullable(volumes.get(key));
     }
 
     /** The deny list: every revoked certificate, oldest revocation first. */

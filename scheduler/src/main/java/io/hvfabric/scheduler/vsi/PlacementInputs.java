@@ -172,6 +172,7 @@ public final class PlacementInputs {
                 .setNicMbps(Math.max(0, alloc.getAllocated().getNicMbps() - demand.nicMbps()))
                 .setVsiCount(Math.max(0, alloc.getAllocated().getVsiCount() - 1))
                 .build();
-        return HostAllocation.newBuilder().setAllocated(r).addAllVsis(names).build();
+        // toBuilder: the host's volume reservations (HostAllocation.volumes) stay with it.
+        return alloc.toBuilder().setAllocated(r).clearVsis().addAllVsis(names).build();
     }
 }

@@ -23,6 +23,7 @@ import io.hvfabric.scheduler.store.Times;
 import io.hvfabric.scheduler.tenants.TenantQuotas;
 import io.hvfabric.scheduler.tenants.TenantScope;
 import io.hvfabric.scheduler.view.ClusterView;
+import io.hvfabric.scheduler.volume.VsiDisks;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,8 @@ import java.util.Set;
  * new records; the loop group-commits them in fenced transactions that also compare every record read from etcd, so
  * no write from outside the loop (a migration's reservation, a tenant change) is ever overwritten, and concurrent
  * creates can neither double-book a host nor exceed a tenant's quota, nor hand out one address twice (each vNIC's
- * network allocation is read and written in the decision that records the VSI, and freed in the one removing it).
+ * network allocation is read and written in the decision that records the VSI, and freed in the one removing it),
+ * nor attach one volume twice (each disk's volume is read and written there too, {@link VsiDisks}).
  */
 public final class VsiOperations {
     static final String RUNNING = "RUNNING";
@@ -77,8 +79,13 @@ public final class VsiOperations {
             }
             charge(records, spec);
             VnicAssignments.Assigned vnics = VnicAssignments.assign(records, spec);
-            PlacementResult placement = pipeline.place(new PlacementRequest(spec.getName(), demand,
-                    blankToNull(spec.getAntiAffinityGroup()), blankToNull(spec.getHost()), null, null, Set.of(),
+            Timestamp now = Times.now();
+            VsiDisks.Resolved disks = VsiDisks.resolve(records, vnics.spec(), now);
+            String requiredHost = disks.pinnedHost().orElse(blankToNull(spec.getHost()));
+            Capacity placed = new Capacity(demand.vcpus(), demand.memoryMib(),
+                    demand.diskGib() + disks.newVolumeGib(), demand.nicMbps());
+            PlacementResult placement = pipeline.place(new PlacementRequest(spec.getName(), placed,
+                    blankToNull(spec.getAntiAffinityGroup()), requiredHost, null, null, Set.of(),
                     vnics.networkMtu()),
                     inputs.candidatesFor(Optional.ofNullable(blankToNull(spec.getAntiAffinityGroup())),
                             records.pending(Keys.Kind.HOST_ALLOCATION, HostAllocation.getDefaultInstance()),
@@ -88,9 +95,8 @@ public final class VsiOperations {
                     "no host can take vsi '%s': %s", spec.getName(), placement.explain()));
             HostAllocation alloc = records.get(Keys.Kind.HOST_ALLOCATION, host, HostAllocation.getDefaultInstance())
                     .orElse(HostAllocation.getDefaultInstance());
-            Timestamp now = Times.now();
             VsiRecord record = VsiRecord.newBuilder()
-                    .setSpec(vnics.spec())
+                    .setSpec(disks.spec())
                     .setHost(host)
                     .setDesired(RUNNING)
                     .setState(Vsi.State.SCHEDULED)
@@ -99,7 +105,8 @@ public final class VsiOperations {
                     .setStateChangedAt(now)
                     .build();
             records.put(Keys.Kind.VSI, spec.getName(), record);
-            records.put(Keys.Kind.HOST_ALLOCATION, host, PlacementInputs.add(alloc, spec.getName(), demand));
+            records.put(Keys.Kind.HOST_ALLOCATION, host,
+                    disks.attach(records, spec.getName(), host, PlacementInputs.add(alloc, spec.getName(), demand)));
             vnics.write(records);
             return toVsi(record, 0);
         });
@@ -144,6 +151,7 @@ public final class VsiOperations {
             }
             refund(records, record.getSpec());
             VnicAssignments.release(records, record);
+            VsiDisks.release(records, record);
             return null;
         });
     }

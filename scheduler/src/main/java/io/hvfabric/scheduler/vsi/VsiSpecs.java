@@ -7,6 +7,7 @@ import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.VsiSpec;
 import io.hvfabric.scheduler.network.Subnet;
 import io.hvfabric.scheduler.placement.api.Capacity;
+import io.hvfabric.scheduler.volume.VolumeSpecs;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ public final class VsiSpecs {
             requireDnsLabel("tenant", spec.getTenant());
         }
         requestedNics(spec.getNicsList());
+        VolumeSpecs.requestedDisks(spec.getName(), spec.getDisksList());
         if (maxHostVcpus > 0 && spec.getVcpus() > maxHostVcpus) {
             throw FabricException.invalidArgument("vcpus",
                     "must be at most %d, the largest host's vCPUs (got %d)", maxHostVcpus, spec.getVcpus());

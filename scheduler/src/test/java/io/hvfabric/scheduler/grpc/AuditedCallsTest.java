@@ -19,7 +19,7 @@ class AuditedCallsTest {
     private static final Set<String> READS = Set.of("ListHosts", "GetHost", "GetClusterStatus", "ListVsis", "GetVsi",
             "WatchVsi", "StreamConsole", "ListMigrations", "GetMigration", "WatchMigration", "GetDrain", "WatchDrain",
             "ListImages", "ListTenants", "GetTenant", "ListAudit", "ListRevokedCertificates", "ListNetworks",
-            "GetNetwork");
+            "GetNetwork", "ListVolumes", "GetVolume", "ListEvents", "WatchEvents");
 
     @Test
     void everyOperatorMethodIsEitherAuditedOrARead() {

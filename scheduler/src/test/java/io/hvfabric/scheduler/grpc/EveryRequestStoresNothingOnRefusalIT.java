@@ -8,6 +8,10 @@ import io.hvfabric.proto.v1.AgentServiceGrpc;
 import io.hvfabric.proto.v1.CommandsRequest;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateNetworkRequest;
+import io.hvfabric.proto.v1.CreateVolumeRequest;
+import io.hvfabric.proto.v1.ListVolumesRequest;
+import io.hvfabric.proto.v1.ResizeVolumeRequest;
+import io.hvfabric.proto.v1.VolumeRef;
 import io.hvfabric.proto.v1.CreateTenantRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DrainActionRequest;
@@ -22,6 +26,7 @@ import io.hvfabric.proto.v1.HeartbeatRequest;
 import io.hvfabric.proto.v1.HostActionRequest;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.ListAuditRequest;
+import io.hvfabric.proto.v1.ListEventsRequest;
 import io.hvfabric.proto.v1.ListHostsRequest;
 import io.hvfabric.proto.v1.ListImagesRequest;
 import io.hvfabric.proto.v1.ListMigrationsRequest;
@@ -298,9 +303,54 @@ class EveryRequestStoresNothingOnRefusalIT {
         reachesBothSides(probe.change(OperatorServiceGrpc.getDeleteNetworkMethod(), call));
     }
 
+    // ---- OperatorService: volumes ----
+
+    @Property(tries = CHANGES)
+    void createVolume(@ForAll("volumes") Fuzzed<CreateVolumeRequest> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getCreateVolumeMethod(), call));
+    }
+
+    @Property(tries = READS)
+    void listVolumes(@ForAll("volumeListings") Fuzzed<ListVolumesRequest> call) throws Exception {
+        tally(probe.read(OperatorServiceGrpc.getListVolumesMethod(), call));
+    }
+
+    @Property(tries = READS)
+    void getVolume(@ForAll("volumeRefs") Fuzzed<VolumeRef> call) throws Exception {
+        tally(probe.read(OperatorServiceGrpc.getGetVolumeMethod(), call));
+    }
+
+    @Property(tries = CHANGES)
+    void deleteVolume(@ForAll("volumeRefs") Fuzzed<VolumeRef> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getDeleteVolumeMethod(), call));
+    }
+
+    @Property(tries = CHANGES)
+    void resizeVolume(@ForAll("volumeResizes") Fuzzed<ResizeVolumeRequest> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getResizeVolumeMethod(), call));
+    }
+
+    /** A refused create of a VSI with disks attaches and reserves nothing: volumes and allocations are compared. */
+    @Property(tries = CHANGES)
+    void createVsiWithDisks(@ForAll("diskVsis") Fuzzed<CreateVsiRequest> call) throws Exception {
+        reachesBothSides(probe.change(OperatorServiceGrpc.getCreateVsiMethod(), call));
+    }
+
     @Property(tries = READS)
     void listAudit(@ForAll("audits") Fuzzed<ListAuditRequest> call) throws Exception {
         tally(probe.read(OperatorServiceGrpc.getListAuditMethod(), call));
+    }
+
+    // ---- OperatorService: fabric events ----
+
+    @Property(tries = READS)
+    void listEvents(@ForAll("eventListings") Fuzzed<ListEventsRequest> call) throws Exception {
+        tally(probe.read(OperatorServiceGrpc.getListEventsMethod(), call));
+    }
+
+    @Property(tries = READS)
+    void watchEvents(@ForAll("eventWatches") Fuzzed<ListEventsRequest> call) throws Exception {
+        tally(probe.read(OperatorServiceGrpc.getWatchEventsMethod(), call));
     }
 
     // ---- OperatorService: certificate revocation ----
@@ -371,6 +421,31 @@ class EveryRequestStoresNothingOnRefusalIT {
     @Provide
     Arbitrary<Fuzzed<NetworkRef>> networkRefs() {
         return HostileRequests.byOperators(HostileRequests.networkRef());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<CreateVolumeRequest>> volumes() {
+        return HostileRequests.byOperators(HostileRequests.createVolume());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<ListVolumesRequest>> volumeListings() {
+        return HostileRequests.byOperators(HostileRequests.listVolumes());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<VolumeRef>> volumeRefs() {
+        return HostileRequests.byOperators(HostileRequests.volumeRef());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<ResizeVolumeRequest>> volumeResizes() {
+        return HostileRequests.byOperators(HostileRequests.resizeVolume());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<CreateVsiRequest>> diskVsis() {
+        return HostileRequests.byOperators(HostileRequests.createVsiWithDisks());
     }
 
     @Provide
@@ -476,6 +551,16 @@ class EveryRequestStoresNothingOnRefusalIT {
     @Provide
     Arbitrary<Fuzzed<ListAuditRequest>> audits() {
         return HostileRequests.byOperators(HostileRequests.listAudit());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<ListEventsRequest>> eventListings() {
+        return HostileRequests.byOperators(HostileRequests.listEvents());
+    }
+
+    @Provide
+    Arbitrary<Fuzzed<ListEventsRequest>> eventWatches() {
+        return HostileRequests.byOperators(HostileRequests.watchEvents());
     }
 
     @Provide

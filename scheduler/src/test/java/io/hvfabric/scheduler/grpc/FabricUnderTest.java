@@ -161,10 +161,13 @@ final class FabricUnderTest implements AutoCloseable {
                 new ImageCatalog(view, KEYS, writer, SeededCluster.IMAGE_DIR), agentChannels::forAddress, exec,
                 migrationOps, controller, registry, drains, rebalancer, new TenantOperations(view, KEYS, writer),
                 new CertificateRevocations(client.getKVClient(), KEYS, view, SeededCluster.LEADER, Clock.systemUTC()),
-                new NetworkOperations(view, KEYS, loops));
+                new NetworkOperations(view, KEYS, loops),
+                new io.hvfabric.scheduler.volume.VolumeOperations(KEYS, loops));
         OperatorServiceImpl operator = new OperatorServiceImpl(view, SeededCluster.LEADER, List.of(), reachable,
                 List::of, writes, new OperatorServiceImpl.Audit(
-                        new AuditInterceptor(SeededCluster.LEADER, audit::append, Clock.systemUTC()), audit));
+                        new AuditInterceptor(SeededCluster.LEADER, audit::append, Clock.systemUTC()), audit),
+                new io.hvfabric.scheduler.events.EventStore(new io.hvfabric.scheduler.store.kv.EtcdClusterStore(client),
+                        KEYS, Duration.ofHours(1), Clock.systemUTC()));
         AgentServiceImpl agents = new AgentServiceImpl(registry, forwarding, view, new DesiredStates(view), METRICS,
                 vsis);
         for (Caller caller : Caller.values()) {

@@ -19,6 +19,12 @@ import io.hvfabric.scheduler.revocation.RevocationRequest;
 import io.hvfabric.proto.v1.CommandsRequest;
 import io.hvfabric.proto.v1.ConsoleRequest;
 import io.hvfabric.proto.v1.CreateNetworkRequest;
+import io.hvfabric.proto.v1.CreateVolumeRequest;
+import io.hvfabric.proto.v1.DiskSpec;
+import io.hvfabric.proto.v1.ListVolumesRequest;
+import io.hvfabric.proto.v1.ResizeVolumeRequest;
+import io.hvfabric.proto.v1.Volume;
+import io.hvfabric.proto.v1.VolumeRef;
 import io.hvfabric.proto.v1.CreateTenantRequest;
 import io.hvfabric.proto.v1.CreateVsiRequest;
 import io.hvfabric.proto.v1.DrainActionRequest;
@@ -36,6 +42,7 @@ import io.hvfabric.proto.v1.HostCapabilities;
 import io.hvfabric.proto.v1.HostUsage;
 import io.hvfabric.proto.v1.Image;
 import io.hvfabric.proto.v1.ListAuditRequest;
+import io.hvfabric.proto.v1.ListEventsRequest;
 import io.hvfabric.proto.v1.ListMigrationsRequest;
 import io.hvfabric.proto.v1.ListNetworksRequest;
 import io.hvfabric.proto.v1.ListVsisRequest;
@@ -163,6 +170,25 @@ final class HostileRequests {
                 Tuple.of(1, nic.list().ofSize(2)));
         return Combinators.combine(plausibleVsiSpec(), vnics, rarely(Arbitraries.of("acme", "beta")))
                 .as((spec, list, tenant) -> CreateVsiRequest.newBuilder().setSpec(spec.toBuilder().addAllNics(list)
+                        .setTenant(tenant)).build());
+    }
+
+    /** Disks naming seeded, missing or hostile volumes, or new scratch ones of plausible and hostile sizes. */
+    static Arbitrary<CreateVsiRequest> createVsiWithDisks() {
+        Arbitrary<String> volume = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(SeededCluster.VOLUMES)),
+                Tuple.of(1, label().map(l -> "no-" + l)), Tuple.of(1, text()));
+        Arbitrary<Long> size = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(64L << 20, 1L << 30)),
+                Tuple.of(1, Arbitraries.of(1000L, -1L, 1L << 50, 200L << 30)));
+        Arbitrary<DiskSpec> named = Combinators.combine(volume, Arbitraries.of("", "virtio", "ide"),
+                Arbitraries.of(true, false)).as((v, bus, ro) -> DiskSpec.newBuilder().setVolume(v).setBus(bus)
+                        .setReadonly(ro).build());
+        Arbitrary<DiskSpec> fresh = size.map(b -> DiskSpec.newBuilder().setNewSizeBytes(b).build());
+        Arbitrary<DiskSpec> disk = Arbitraries.frequencyOf(Tuple.of(4, named), Tuple.of(3, fresh),
+                Tuple.of(1, Arbitraries.just(DiskSpec.newBuilder().setVolume("data").setId("beta/data")
+                        .setSizeBytes(1L << 20).build())));
+        return Combinators.combine(plausibleVsiSpec(), disk.list().ofMinSize(1).ofMaxSize(3),
+                        rarely(Arbitraries.of("acme", "beta")))
+                .as((spec, list, tenant) -> CreateVsiRequest.newBuilder().setSpec(spec.toBuilder().addAllDisks(list)
                         .setTenant(tenant)).build());
     }
 
@@ -319,6 +345,46 @@ final class HostileRequests {
                 any);
     }
 
+    // ---- volumes ----
+
+    /** New names mostly, seeded ones (ALREADY_EXISTS) and hostile ones too; sizes and kinds plausible or not. */
+    static Arbitrary<CreateVolumeRequest> createVolume() {
+        Arbitrary<Volume> volume = Builders.withBuilder(Volume::newBuilder)
+                .use(Arbitraries.frequencyOf(Tuple.of(6, label().map(l -> "v-" + l)),
+                        Tuple.of(3, nameOf(SeededCluster.VOLUMES)))).in(Volume.Builder::setName)
+                .use(rarely(nameOf(List.of("acme", "beta", "idle", "system")))).in(Volume.Builder::setTenant)
+                .use(Arbitraries.of(Volume.Kind.LOCAL, Volume.Kind.LOCAL, Volume.Kind.NETWORK,
+                        Volume.Kind.KIND_UNSPECIFIED)).in(Volume.Builder::setKind)
+                .use(Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(64L << 20, 10L << 30)),
+                        Tuple.of(1, int64(-1, 1L << 50)))).in(Volume.Builder::setSizeBytes)
+                .use(Arbitraries.of(false, false, true)).in(Volume.Builder::setShareable)
+                .use(mostly(Arbitraries.just(""), Arbitraries.oneOf(Arbitraries.just("h1"), text())))
+                .in(Volume.Builder::setHost)
+                .build(Volume.Builder::build);
+        return mostly(volume.map(v -> CreateVolumeRequest.newBuilder().setVolume(v).build()),
+                Arbitraries.just(CreateVolumeRequest.getDefaultInstance()));
+    }
+
+    /** Often acme's available volume, the one a delete may remove; else any seeded or missing one, in any tenant. */
+    static Arbitrary<VolumeRef> volumeRef() {
+        Arbitrary<VolumeRef> any = Combinators.combine(nameOf(SeededCluster.VOLUMES),
+                        optionalNameOf(List.of("acme", "beta", "idle", "system")))
+                .as((name, tenant) -> VolumeRef.newBuilder().setName(name).setTenant(tenant).build());
+        return Arbitraries.oneOf(Arbitraries.just(VolumeRef.newBuilder().setName("data").setTenant("acme").build()),
+                any);
+    }
+
+    static Arbitrary<ResizeVolumeRequest> resizeVolume() {
+        return Combinators.combine(volumeRef(), Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of(128L << 20,
+                        2L << 30)), Tuple.of(1, int64(-1, 1L << 50))))
+                .as((ref, size) -> ResizeVolumeRequest.newBuilder().setVolume(ref).setSizeBytes(size).build());
+    }
+
+    static Arbitrary<ListVolumesRequest> listVolumes() {
+        return optionalNameOf(List.of("acme", "beta", "idle", "system"))
+                .map(tenant -> ListVolumesRequest.newBuilder().setTenant(tenant).build());
+    }
+
     static Arbitrary<ListNetworksRequest> listNetworks() {
         return optionalNameOf(List.of("acme", "beta", "idle", "system"))
                 .map(tenant -> ListNetworksRequest.newBuilder().setTenant(tenant).build());
@@ -329,6 +395,25 @@ final class HostileRequests {
         return Combinators.combine(Hostile.timestamp().optional(0.3), int32(0, 1000))
                 .as((since, limit) -> since.map(ListAuditRequest.newBuilder()::setSince)
                         .orElse(ListAuditRequest.newBuilder()).setLimit(limit).build());
+    }
+
+    /** Any kinds (unknown numbers too), objects and limits; mostly no {@code since}. */
+    static Arbitrary<ListEventsRequest> listEvents() {
+        return Combinators.combine(Hostile.timestamp().optional(0.3),
+                        Hostile.enumNumber(io.hvfabric.proto.v1.Event.Kind.values().length - 1).list().ofMaxSize(3),
+                        mostly(Arbitraries.of("", "a-1", "vsi/a-1", "host/h3"), text()), int32(0, 1000))
+                .as((since, kinds, object, limit) -> since.map(ListEventsRequest.newBuilder()::setSince)
+                        .orElse(ListEventsRequest.newBuilder()).addAllKindsValue(kinds).setObject(object)
+                        .setLimit(limit).build());
+    }
+
+    /** Watches that find a seeded event at once (so the stream answers): every kind or VSI_CREATED, any limit. */
+    static Arbitrary<ListEventsRequest> watchEvents() {
+        return Combinators.combine(Arbitraries.of(true, false), int32(0, 1000))
+                .as((created, limit) -> {
+                    ListEventsRequest.Builder b = ListEventsRequest.newBuilder().setLimit(limit);
+                    return (created ? b.addKinds(io.hvfabric.proto.v1.Event.Kind.VSI_CREATED) : b).build();
+                });
     }
 
     // ---- agents ----

@@ -46,6 +46,7 @@ final class SeededCluster {
     static final List<String> TENANTS = List.of("acme", "beta", "idle");
     static final List<String> IMAGES = List.of("default");
     static final List<String> NETWORKS = List.of("default", "blue");
+    static final List<String> VOLUMES = List.of("data", "ops");
     /** web-1's one vNIC, on the operators' network "default". */
     static final NicSpec WEB_1_NIC = NicSpec.newBuilder().setNetwork("default").setIp("10.0.0.2")
             .setMac("0a:00:00:64:00:02").setVni(100).build();
@@ -95,6 +96,20 @@ final class SeededCluster {
         network(r, "", "default", "10.0.0.0/24", 100, Map.of("10.0.0.2", "web-1/0"));
         network(r, "acme", "blue", "10.1.0.0/24", 101, Map.of());
         network(r, "beta", "default", "10.0.0.0/24", 102, Map.of());
+        // Volumes: acme's, available (no host yet), and the operators' own, available on no host.
+        put(r, Keys.Kind.VOLUME, "acme/data", io.hvfabric.proto.v1.Volume.newBuilder().setName("data")
+                .setTenant("acme").setKind(io.hvfabric.proto.v1.Volume.Kind.LOCAL).setSizeBytes(64L << 20)
+                .setState(io.hvfabric.proto.v1.Volume.State.AVAILABLE).build());
+        put(r, Keys.Kind.VOLUME, "system/ops", io.hvfabric.proto.v1.Volume.newBuilder().setName("ops")
+                .setKind(io.hvfabric.proto.v1.Volume.Kind.LOCAL).setSizeBytes(1L << 30)
+                .setState(io.hvfabric.proto.v1.Volume.State.AVAILABLE).build());
+        // Events (keys as EventStore writes them, without a lease): each tenant's VSI created, and a host event.
+        put(r, Keys.Kind.EVENT, "2026-01-01T00:00:00.000000001Z-00000001", event(
+                io.hvfabric.proto.v1.Event.Kind.VSI_CREATED, "vsi", "a-1", "acme"));
+        put(r, Keys.Kind.EVENT, "2026-01-01T00:00:00.000000002Z-00000002", event(
+                io.hvfabric.proto.v1.Event.Kind.VSI_CREATED, "vsi", "b-1", "beta"));
+        put(r, Keys.Kind.EVENT, "2026-01-01T00:00:00.000000003Z-00000003", event(
+                io.hvfabric.proto.v1.Event.Kind.HOST_DOWN, "host", "h3", ""));
         return r;
     }
 
@@ -131,6 +146,14 @@ final class SeededCluster {
     private static HostAllocation allocation(String... vsis) {
         return HostAllocation.newBuilder().setAllocated(Resources.newBuilder().setVcpus(vsis.length)
                 .setMemoryMib(128L * vsis.length).setVsiCount(vsis.length)).addAllVsis(List.of(vsis)).build();
+    }
+
+    private static io.hvfabric.proto.v1.Event event(io.hvfabric.proto.v1.Event.Kind kind, String objectKind,
+                                                    String name, String tenant) {
+        return io.hvfabric.proto.v1.Event.newBuilder().setKind(kind)
+                .setTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_767_225_600L))
+                .setObject(io.hvfabric.proto.v1.EventObject.newBuilder().setKind(objectKind).setName(name))
+                .setTenant(tenant).setMessage(kind + " " + name).build();
     }
 
     private static TenantUsage usage(String... vsis) {

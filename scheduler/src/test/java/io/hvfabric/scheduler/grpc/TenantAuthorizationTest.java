@@ -56,7 +56,8 @@ class TenantAuthorizationTest {
     /** What a tenant's principal may call, as the access table promises it. */
     private static final Set<String> TENANT_METHODS = Set.of("CreateVsi", "ListVsis", "GetVsi", "StartVsi", "StopVsi",
             "DeleteVsi", "WatchVsi", "StreamConsole", "ExecVsi", "ListMigrations", "GetMigration", "WatchMigration",
-            "ListImages", "CreateNetwork", "ListNetworks", "GetNetwork", "DeleteNetwork");
+            "ListImages", "CreateNetwork", "ListNetworks", "GetNetwork", "DeleteNetwork", "ListEvents", "WatchEvents",
+            "CreateVolume", "ListVolumes", "GetVolume", "DeleteVolume", "ResizeVolume");
 
     private final ViewFeed feed = new ViewFeed();
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();

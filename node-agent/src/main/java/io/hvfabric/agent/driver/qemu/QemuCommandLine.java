@@ -1,6 +1,7 @@
 package io.hvfabric.agent.driver.qemu;
 
 import io.hvfabric.agent.driver.Accelerator;
+import io.hvfabric.agent.driver.DiskAttachment;
 import io.hvfabric.agent.driver.NicSpec;
 import io.hvfabric.agent.driver.VmLaunchSpec;
 import java.nio.file.Path;
@@ -69,6 +70,17 @@ public final class QemuCommandLine {
         add(a, "-device", "virtio-serial-pci,id=vser0");
         add(a, "-chardev", "socket,id=qga0,path=" + optValue(runDir.qgaSocket()) + ",server=on,wait=off");
         add(a, "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=" + GUEST_AGENT_PORT);
+        // Disks after every other device, so a VSI without any keeps its PCI layout. Per disk a file node (the qcow2
+        // image) and a qcow2 node named by disk index, identical on every host; the serial is the volume's name.
+        for (DiskAttachment disk : spec.disks()) {
+            String ro = disk.readonly() ? "on" : "off";
+            add(a, "-blockdev", "driver=file,node-name=" + disk.nodeName() + "-file,filename="
+                    + optValue(disk.file()) + ",read-only=" + ro + ",discard=unmap");
+            add(a, "-blockdev", "driver=qcow2,node-name=" + disk.nodeName() + ",file=" + disk.nodeName()
+                    + "-file,read-only=" + ro + ",discard=unmap");
+            add(a, "-device", "virtio-blk-pci,id=dev-" + disk.nodeName() + ",drive=" + disk.nodeName() + ",serial="
+                    + disk.serial());
+        }
         // QEMU 7.2 takes "uid:gid" (no account needed) and then also sets the supplementary groups to just gid. It
         // drops only after opening what needs root (taps, /dev/kvm, its sockets and files), so nothing has to be
         // granted to each id beforehand.

@@ -2,6 +2,7 @@ package io.hvfabric.agent.driver.qemu;
 
 import io.hvfabric.agent.cgroup.CgroupLimits;
 import io.hvfabric.agent.cgroup.CgroupManager;
+import io.hvfabric.agent.driver.DiskAttachment;
 import io.hvfabric.agent.driver.VirtDriver;
 import io.hvfabric.agent.driver.VirtDriverException;
 import io.hvfabric.agent.driver.VirtDriverException.Kind;
@@ -66,6 +67,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     private final ConcurrentHashMap<String, QmpClient> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, IncomingWatchdog> watchdogs = new ConcurrentHashMap<>();
+    private final QcowImages qcow;
 
     /**
      * Creates the run root and, when running as root, opens the id pool after checking that no local account uses
@@ -74,6 +76,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
     public QemuDriver(QemuDriverConfig config, CgroupManager cgroups) {
         this.config = config;
         this.cgroups = cgroups;
+        this.qcow = new QcowImages(config.qemuImgBinary());
         try {
             Files.createDirectories(config.runRoot());
             if (ProcFs.isRoot()) {
@@ -107,6 +110,7 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
             requireReadable(name, "initrd", spec.initrd());
             closeClient(name);
             OptionalInt id = prepareRunDir(name, dir);
+            prepareDisks(spec, id);
             createCgroup(spec);
             Instant deadline = Instant.now().plus(config.startTimeout());
             List<String> argv = new QemuCommandLine(config.qemuBinary(), spec, dir, id, config.tcgTranslationCacheMib()).argv();
@@ -523,6 +527,18 @@ public final class QemuDriver implements VirtDriver, AutoCloseable {
      *
      * @throws io.hvfabric.common.error.FabricException RESOURCE_EXHAUSTED when the id range is used up
      */
+    /** Each disk's image exists at its size and is the VSI's own before QEMU opens it. */
+    private void prepareDisks(VmLaunchSpec spec, OptionalInt id) {
+        for (DiskAttachment disk : spec.disks()) {
+            try {
+                qcow.prepare(disk, id);
+            } catch (IOException e) {
+                throw new VirtDriverException(Kind.LAUNCH_FAILED, spec.name(), "cannot prepare disk " + disk.nodeName()
+                        + " (" + disk.file() + "): " + e.getMessage(), e);
+            }
+        }
+    }
+
     private OptionalInt prepareRunDir(String name, RunDir dir) {
         try {
             if (ids.isEmpty()) {

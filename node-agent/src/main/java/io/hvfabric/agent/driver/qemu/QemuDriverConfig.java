@@ -64,6 +64,13 @@ public record QemuDriverConfig(
         }
     }
 
+    /** qemu-img beside the emulator when it is a path, else the one on PATH: it creates the VSIs' disk images. */
+    public String qemuImgBinary() {
+        Path qemu = Path.of(qemuBinary);
+        Path dir = qemu.getParent();
+        return dir == null ? "qemu-img" : dir.resolve("qemu-img").toString();
+    }
+
     public static QemuDriverConfig defaults(Path runRoot) {
         return defaults(runRoot, VsiIdRange.DEFAULT);
     }

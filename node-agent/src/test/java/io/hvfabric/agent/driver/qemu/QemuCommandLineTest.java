@@ -153,4 +153,34 @@ class QemuCommandLineTest {
                 RunDir.of(Path.of("/run/a,b"), "web-1"), OptionalInt.empty(), 64).argv();
         assertThat(values(a, "-chardev")).contains("socket,id=qga0,path=/run/a,,b/web-1/qga.sock,server=on,wait=off");
     }
+
+    @Test
+    void eachDiskIsAFileAndAQcow2NodeBehindVirtioBlkWithTheVolumeAsSerialAfterEveryOtherDevice() {
+        List<String> a = argv(spec()
+                .disk(new io.hvfabric.agent.driver.DiskAttachment("disk0",
+                        Path.of("/var/lib/hvf/volumes/acme/data.qcow2"), 64L << 20, false, "data"))
+                .disk(new io.hvfabric.agent.driver.DiskAttachment("disk1",
+                        Path.of("/var/lib/hvf/volumes/acme/iso.qcow2"), 1L << 30, true, "iso"))
+                .build(), OptionalInt.of(200001));
+
+        assertThat(values(a, "-blockdev")).containsExactly(
+                "driver=file,node-name=disk0-file,filename=/var/lib/hvf/volumes/acme/data.qcow2,read-only=off,"
+                        + "discard=unmap",
+                "driver=qcow2,node-name=disk0,file=disk0-file,read-only=off,discard=unmap",
+                "driver=file,node-name=disk1-file,filename=/var/lib/hvf/volumes/acme/iso.qcow2,read-only=on,"
+                        + "discard=unmap",
+                "driver=qcow2,node-name=disk1,file=disk1-file,read-only=on,discard=unmap");
+        List<String> devices = values(a, "-device");
+        assertThat(devices.subList(devices.size() - 2, devices.size())).containsExactly(
+                "virtio-blk-pci,id=dev-disk0,drive=disk0,serial=data",
+                "virtio-blk-pci,id=dev-disk1,drive=disk1,serial=iso");
+    }
+
+    @Test
+    void aVsiWithoutDisksHasNoBlockDevice() {
+        List<String> a = argv(spec().build(), OptionalInt.empty());
+
+        assertThat(values(a, "-blockdev")).isEmpty();
+        assertThat(values(a, "-device")).noneMatch(d -> d.startsWith("virtio-blk"));
+    }
 }
