@@ -41,9 +41,10 @@ public final class MigrationBench {
 
     public static void main(String[] args) throws Exception {
         Flags flags = new Flags(args, "dir", "name", "memories", "rates", "timeout-s", "plaintext", "warmup",
-                "tls-channels");
+                "tls-channels", "tunnel");
         boolean plaintext = bool(flags, "plaintext", false);
         boolean warmup = bool(flags, "warmup", true);
+        boolean tunnel = bool(flags, "tunnel", true);
         Path dir = Path.of(flags.text("dir", "/tmp/hvf-bench-mig"));
         String name = flags.text("name", "bmig");
         long timeoutMs = flags.integer("timeout-s", 120, 10) * 1000L;
@@ -57,7 +58,11 @@ public final class MigrationBench {
         Lab lab = null;
         try {
             log("starting a 2-host lab '" + name + "' in " + dir + (plaintext ? " (--insecure: plaintext)" : " (mTLS)"));
-            lab = Lab.up(LabConfig.builder().hosts(2).dir(dir).name(name).insecure(plaintext).build());
+            LabConfig.Builder config = LabConfig.builder().hosts(2).dir(dir).name(name).insecure(plaintext);
+            if (!tunnel) {
+                config.agentArgs(List.of("--migration-tunnel=off")); // QEMU's own TLS channel, for the A/B
+            }
+            lab = Lab.up(config.build());
             String from = lab.hostIds().get(0);
             String to = lab.hostIds().get(1);
             RawQemuMigration.Host src = new RawQemuMigration.Host(lab.hostNamespace(from), lab.hostAddress(from));
@@ -77,7 +82,9 @@ public final class MigrationBench {
                     log("load average " + LoadAverage.now());
                 }
             }
-            print(rows, bw, from, to, plaintext, tlsChannels);
+            print(rows, bw, from, to, plaintext ? "--insecure: plaintext gRPC and migration stream"
+                    : tunnel ? "mTLS, TLS migration stream through the agents' tunnel"
+                    : "mTLS, QEMU's own TLS migration stream (--migration-tunnel=off)", tlsChannels);
         } finally {
             if (lab != null) {
                 lab.down();
@@ -139,11 +146,11 @@ public final class MigrationBench {
         return new Row(c, timed, defaults, uncapped, tlsSingle, tlsMultifd);
     }
 
-    private static void print(List<Row> rows, double bw, String from, String to, boolean plaintext, int tlsChannels) {
+    private static void print(List<Row> rows, double bw, String from, String to, String transport, int tlsChannels) {
         System.out.println();
         System.out.printf("Live migration %s → %s (2-host lab, namespaces, %s; TCG, 1 vCPU, image default); iperf3 "
                 + "%s → %s: %.2f Gbit/s (%.0f MiB/s)%n%n", from, to,
-                plaintext ? "--insecure: plaintext gRPC and migration stream" : "mTLS, TLS migration stream",
+                transport,
                 from, to, bw * 8 / 1e9, bw / (1 << 20));
         MarkdownTable t = new MarkdownTable("RAM MiB", "dirty", "hvfabric phase", "e2e ms", "record total ms",
                 "downtime ms", "rounds", "sent ÷ RAM", "rung (reason)", "raw dflt ms (dt, rounds, MB)",

@@ -82,6 +82,9 @@ class MigrationIT {
         assertThat(result.path("transferredBytes").asLong()).isPositive();
         assertThat(result.path("rounds").asLong()).isPositive();
         assertThat(result.path("memoryMib").asLong()).isEqualTo(256);
+        // The lab is mTLS: the stream is encrypted, carried by the agents' tunnel (QEMU holds no key).
+        assertThat(result.path("tls").asBoolean()).as(result.toString()).isTrue();
+        assertThat(result.toString()).contains("target listening at tunnel:");
 
         JsonNode vsi = hvctl.json("vsi", "show", "mig-1");
         assertThat(vsi.path("host").asText()).isEqualTo(to);

@@ -34,7 +34,8 @@ public record AgentConfig(
         VsiIdRange vsiUidRange,
         OverlayMode overlayMode,
         Optional<String> underlayDev,
-        String networkNamespacePrefix) {
+        String networkNamespacePrefix,
+        boolean migrationTunnel) {
 
     private static final Pattern HOST_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.:-]{1,15}");

@@ -100,6 +100,12 @@ public final class AgentMain implements Callable<Integer> {
                     + " hvfn-<host-id>-)")
     String networkNamespacePrefix;
 
+    @Option(names = "--migration-tunnel", defaultValue = "on",
+            description = "carry TLS migration streams through the agents (BoringSSL, QEMU holds no key): on or off"
+                    + " (QEMU's own TLS channel, one record per 4 KiB page). Used when both hosts have it on and the"
+                    + " migration runs one stream")
+    String migrationTunnel;
+
     @Option(names = "--log-format", defaultValue = "text",
             description = "text (one readable line per entry) or json (one JSON object per line)")
     String logFormat;
@@ -142,7 +148,17 @@ public final class AgentMain implements Callable<Integer> {
                 uidRange(),
                 OverlayMode.parse(overlay),
                 Optional.ofNullable(underlayDev),
-                networkNamespacePrefix == null ? "hvfn-" + hostId + "-" : networkNamespacePrefix);
+                networkNamespacePrefix == null ? "hvfn-" + hostId + "-" : networkNamespacePrefix,
+                onOff("--migration-tunnel", migrationTunnel));
+    }
+
+    private static boolean onOff(String flag, String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw FabricException.invalidArgument(flag, "must be on or off (got '%s')",
+                    value.length() > 32 ? value.substring(0, 32) + "..." : value);
+        };
     }
 
     private VsiIdRange uidRange() {

@@ -122,7 +122,7 @@ public final class NodeAgent implements AutoCloseable {
                 VmLaunchSpec.DEFAULT_CPU_MODEL, VmLaunchSpec.DEFAULT_MACHINE_TYPE);
         OverlayDecision overlay = OverlayProbe.decide(config.overlayMode(), "fake".equals(config.driver()),
                 config.underlayDev().orElse(facts.nic().name()), CommandRunner.local());
-        profile = profile.withOverlay(overlay).withMigrationTunnel(config.tls()
+        profile = profile.withOverlay(overlay).withMigrationTunnel(config.migrationTunnel() && config.tls()
                 .map(t -> MigrationTls.besideAgent(t, config.hostId())).filter(f -> MigrationTls.problem(f).isEmpty())
                 .isPresent());
         LOG.info("tenant networks: {} ({})", overlay.kind(), overlay.reason());

@@ -79,6 +79,12 @@ public final class FabricException extends RuntimeException {
         return new FabricException(ErrorCode.NOT_LEADER, msg, null, hint, null);
     }
 
+    /** This replica's term {@code term} ended (deposed, or its lease lost): it is not the leader, and knows no other. */
+    public static FabricException termEnded(long term) {
+        return new FabricException(ErrorCode.NOT_LEADER, "not the leader: term " + term + " is over; leader unknown",
+                null, null, null);
+    }
+
     public static FabricException unavailable(String msg, Object... args) {
         return new FabricException(ErrorCode.UNAVAILABLE, format(msg, args), null, null, null);
     }

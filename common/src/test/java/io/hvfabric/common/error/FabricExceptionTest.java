@@ -34,6 +34,11 @@ class FabricExceptionTest {
         assertThat(FabricException.notLeader("s2").leaderHint()).contains("s2");
         assertThat(FabricException.notLeader(null).getMessage()).isEqualTo("not the leader; leader unknown");
         assertThat(FabricException.notLeader("").leaderHint()).isEmpty();
+        // A term that ended names no leader: its number is the reason, not a hint.
+        FabricException ended = FabricException.termEnded(7);
+        assertThat(ended.code()).isEqualTo(ErrorCode.NOT_LEADER);
+        assertThat(ended.leaderHint()).isEmpty();
+        assertThat(ended.getMessage()).isEqualTo("not the leader: term 7 is over; leader unknown");
     }
 
     @Test

@@ -44,7 +44,7 @@ public final class FencedWriter {
             if (election != null) {
                 election.stepDown(term);
             }
-            throw FabricException.notLeader("term " + term.revision() + " is over");
+            throw FabricException.termEnded(term.revision());
         }
         return new Outcome(false, response.getHeader().getRevision());
     }

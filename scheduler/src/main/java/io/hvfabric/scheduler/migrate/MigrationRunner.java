@@ -102,8 +102,9 @@ final class MigrationRunner implements Runnable {
             end(Migration.Phase.CANCELLED, "cancelled before it started", null);
             return;
         }
-        Migration m = ops.update(term, id, x -> MigrationStateMachine.transition(x, Migration.Phase.PREPARING_TARGET,
-                "starting QEMU -incoming on " + x.getTo(), Instant.now()));
+        // The record says how the stream travels (migration show: tls), as the requests below carry it.
+        Migration m = ops.update(term, id, x -> MigrationStateMachine.transition(x.toBuilder().setTls(transport.tls())
+                .build(), Migration.Phase.PREPARING_TARGET, "starting QEMU -incoming on " + x.getTo(), Instant.now()));
         series.phase(m.getPhase());
         VsiRecord vsi = view.vsi(m.getName()).orElseThrow().value();
         int channels = transport.channelsFor(hostCpus(m.getFrom()), hostCpus(m.getTo()));
