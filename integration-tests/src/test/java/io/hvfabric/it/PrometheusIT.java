@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.offset;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hvfabric.it.support.Hvctl;
 import io.hvfabric.it.support.Prometheus;
 import io.hvfabric.it.support.TestLab;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A real Prometheus scraping a 2-host lab (both scheduler replicas and both agents, at the metrics addresses the
- * fabric reports) with the repository's alert rules: what an operator's monitoring sees of a live migration, of a
- * migration under way, and of a host that dies. Every target must be up first, so nothing here passes on an empty
+ * fabric reports) with the repository's alert rules and Grafana dashboard: what an operator's monitoring sees of a
+ * live migration, of a migration under way, and of a host that dies, and what the dashboard's panels show. Every target must be up first, so nothing here passes on an empty
  * Prometheus.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -120,8 +121,40 @@ class PrometheusIT {
         assertThat(prometheus.value("sum(hvf_migrations_total{result=\"completed\"})")).hasValue(1.0);
     }
 
+    /**
+     * The Grafana dashboard in the repo, as Grafana would ask: every panel's query is accepted by this Prometheus, and
+     * the panels of the cluster's present state (term, leader, hosts, capacity, guests, heartbeats) and of the
+     * migration just made (its duration and downtime totals) show data.
+     */
     @Test
     @Order(3)
+    void everyDashboardQueryRunsAndTheClusterPanelsShowData() throws IOException {
+        Path file = RepoLayout.locate().root().resolve("ansible/roles/monitoring/files/hvfabric-dashboard.json");
+        JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
+        List<String> withData = List.of("Leader term", "Replicas leading", "Hosts by state",
+                "Cluster capacity and allocation", "VSIs by guest state", "Agent heartbeats",
+                "Migrations finished by result");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, Integer> samplesByPanel = new LinkedHashMap<>();
+            for (JsonNode panel : dashboard.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    // Grafana's $__rate_interval is at least 4 scrape intervals; scrapes are 1 s apart here.
+                    String expr = target.path("expr").asText().replace("$__rate_interval", "1m");
+                    int samples = prometheus.query(expr).size(); // an invalid query fails in the HTTP answer
+                    samplesByPanel.merge(panel.path("title").asText(), samples, Integer::sum);
+                }
+            }
+            assertThat(samplesByPanel).as("queries per panel").hasSizeGreaterThanOrEqualTo(15)
+                    .containsKeys(withData.toArray(String[]::new));
+            for (String panel : withData) {
+                assertThat(samplesByPanel.get(panel)).as("samples of panel '%s' (all: %s)", panel, samplesByPanel)
+                        .isPositive();
+            }
+        });
+    }
+
+    @Test
+    @Order(4)
     void aMigrationUnderWayShowsItsProgressAndItsSeriesGoWhenItEnds() {
         // 1 MiB/s keeps the idle guest's first pre-copy pass going for many scrapes; the test cancels it once seen.
         String id = hvctl.json("vsi", "migrate", VSI, "--to", "host-1", "--max-bandwidth", "1").path("id").asText();
@@ -158,7 +191,7 @@ class PrometheusIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void killingAnAgentFiresHvfHostDown() {
         String metrics = hvctl.json("host", "show", "host-2").path("metricsAddress").asText();
         long killed = System.nanoTime();
