@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * Tenant networks: layer-2 overlay segments whose addresses the fabric hands to vNICs by DHCP. Operators name any
@@ -27,24 +26,15 @@ import picocli.CommandLine.Parameters;
             NetworkCommands.DeleteNetwork.class
         })
 final class NetworkCommands {
-    private static final String TENANT_HELP = "The network's tenant (operators; left out: the operators' own). "
-            + "A tenant's certificate always means its own tenant.";
-
     @Command(name = "create", description = "Create a network; attach VSIs with 'hvctl vsi create ... --nic "
             + "network=NAME'. The fabric assigns its VNI; its first host address serves DHCP on every host.")
-    static final class CreateNetwork extends ClientCommand {
+    static final class CreateNetwork extends TenantObjectCommand {
         /** Syntax only (a.b.c.d/n); the prefix bounds and zero host bits are the scheduler's rule. */
         private static final Pattern CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
 
         @Option(names = "--cidr", required = true, paramLabel = "CIDR",
                 description = "IPv4 network, /16 to /29, host bits zero (10.0.0.0/24).")
         String cidr;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
 
         @Option(names = "--mtu", paramLabel = "N", description = "Guest MTU (default 1450: a 1500 underlay minus "
                 + "VXLAN's 50; at most the hosts' underlay MTU minus 50).")
@@ -55,9 +45,7 @@ final class NetworkCommands {
 
         @Override
         void validate() {
-            if (name.isBlank()) {
-                throw CliException.usage("NAME: must not be empty");
-            }
+            requireName();
             if (!isCidr(cidr)) {
                 throw CliException.usage("--cidr: must be an IPv4 network like 10.0.0.0/24, got '" + cidr + "'");
             }
@@ -108,13 +96,7 @@ final class NetworkCommands {
     }
 
     @Command(name = "show", description = "Show one network: addresses, the hosts carrying it and its ports.")
-    static final class ShowNetwork extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
-
+    static final class ShowNetwork extends TenantObjectCommand {
         @Override
         int execute(SchedulerClient client, Printer printer) {
             NetworkStatus network = client.call(stub -> stub.getNetwork(ref(name, tenant)));
@@ -124,18 +106,11 @@ final class NetworkCommands {
     }
 
     @Command(name = "delete", description = "Delete a network; refused while a vNIC is on it.")
-    static final class DeleteNetwork extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
-
+    static final class DeleteNetwork extends TenantObjectCommand {
         @Override
         int execute(SchedulerClient client, Printer printer) {
             DeleteNetworkResponse deleted = client.call(stub -> stub.deleteNetwork(ref(name, tenant)));
-            printer.object(deleted, () -> "deleted network " + deleted.getName()
-                    + (deleted.getTenant().isEmpty() ? "" : " of tenant " + deleted.getTenant()) + "\n");
+            printer.object(deleted, () -> deletedLine("network", deleted.getName(), deleted.getTenant()));
             return 0;
         }
     }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * Volumes: block devices of one tenant that attach to VSIs ({@code vsi create --disk NAME}). Operators name any tenant
@@ -29,24 +28,15 @@ import picocli.CommandLine.Parameters;
             VolumeCommands.ResizeVolume.class
         })
 final class VolumeCommands {
-    private static final String TENANT_HELP = "The volume's tenant (operators; left out: the operators' own). "
-            + "A tenant's certificate always means its own tenant.";
-
     @Command(name = "create", description = "Create a volume. A local one is a qcow2 file on the host of the VSI it "
             + "first attaches to, and stays there (its space reserved) until it is deleted.")
-    static final class CreateVolume extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class CreateVolume extends TenantObjectCommand {
         @Option(names = "--size", required = true, paramLabel = "SIZE", description = "64M, 10G, 1T (powers of 1024).")
         String size;
 
         @Option(names = "--kind", paramLabel = "KIND", defaultValue = "local",
                 description = "local (a file on one host) or network (a storage server; none served yet).")
         String kind;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
 
         @Option(names = "--shareable", description = "May attach to several VSIs at once (network volumes only).")
         boolean shareable;
@@ -56,9 +46,7 @@ final class VolumeCommands {
 
         @Override
         void validate() {
-            if (name.isBlank()) {
-                throw CliException.usage("NAME: must not be empty");
-            }
+            requireName();
             sizeBytes = sizeOf("--size", size);
             volumeKind = switch (kind.toLowerCase(Locale.ROOT)) {
                 case "local" -> Volume.Kind.LOCAL;
@@ -93,13 +81,7 @@ final class VolumeCommands {
     }
 
     @Command(name = "show", description = "Show one volume: size, host, the VSIs it is attached to.")
-    static final class ShowVolume extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
-
+    static final class ShowVolume extends TenantObjectCommand {
         @Override
         int execute(SchedulerClient client, Printer printer) {
             Volume volume = client.call(stub -> stub.getVolume(ref(name, tenant)));
@@ -109,33 +91,20 @@ final class VolumeCommands {
     }
 
     @Command(name = "delete", description = "Delete a volume and its data; refused while a VSI has it attached.")
-    static final class DeleteVolume extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
-
+    static final class DeleteVolume extends TenantObjectCommand {
         @Override
         int execute(SchedulerClient client, Printer printer) {
             DeleteVolumeResponse deleted = client.call(stub -> stub.deleteVolume(ref(name, tenant)));
-            printer.object(deleted, () -> "deleted volume " + deleted.getName()
-                    + (deleted.getTenant().isEmpty() ? "" : " of tenant " + deleted.getTenant()) + "\n");
+            printer.object(deleted, () -> deletedLine("volume", deleted.getName(), deleted.getTenant()));
             return 0;
         }
     }
 
     @Command(name = "resize", description = "Grow a volume (never shrink); only while no VSI has it attached. The "
             + "guest sees the new size when a VSI next starts with it.")
-    static final class ResizeVolume extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class ResizeVolume extends TenantObjectCommand {
         @Option(names = "--size", required = true, paramLabel = "SIZE", description = "The new size: 64M, 10G, 1T.")
         String size;
-
-        @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "", description = TENANT_HELP)
-        String tenant;
 
         private long sizeBytes;
 

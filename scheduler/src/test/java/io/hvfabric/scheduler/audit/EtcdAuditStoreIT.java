@@ -3,7 +3,6 @@ package io.hvfabric.scheduler.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
@@ -19,11 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The etcd audit store against a real etcd: key layout, reading back, lease binding, and the view staying out. */
 @Timeout(60)
@@ -31,32 +29,16 @@ class EtcdAuditStoreIT {
     private static final Duration RETENTION = Duration.ofHours(7);
     private static final Instant T0 = Instant.parse("2025-01-31T12:00:05.000000001Z");
 
-    private static LocalEtcd etcd;
-    private static Client client;
+    @RegisterExtension
+    static final EtcdPerClass ETCD = new EtcdPerClass();
     private Keys keys;
     private EtcdAuditStore store;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = LocalEtcd.start();
-        client = etcd.client();
-    }
-
-    @AfterAll
-    static void stopEtcd() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     /** Each test under a prefix of its own. */
     @BeforeEach
     void freshPrefix() {
-        keys = new Keys("/t" + System.nanoTime() + "/hvf/v1");
-        store = new EtcdAuditStore(client, keys, RETENTION);
+        keys = EtcdPerClass.freshKeys();
+        store = new EtcdAuditStore(ETCD.client(), keys, RETENTION);
     }
 
     private static AuditRecord at(Instant time, String object) {
@@ -65,7 +47,7 @@ class EtcdAuditStoreIT {
     }
 
     private List<KeyValue> auditKeys() throws Exception {
-        return client.getKVClient().get(keys.dir(Keys.Kind.AUDIT), GetOption.builder().isPrefix(true).build())
+        return ETCD.client().getKVClient().get(keys.dir(Keys.Kind.AUDIT), GetOption.builder().isPrefix(true).build())
                 .get(10, TimeUnit.SECONDS).getKvs();
     }
 
@@ -95,7 +77,7 @@ class EtcdAuditStoreIT {
         long lease = kvs.get(0).getLease();
         assertThat(lease).isNotZero();
         assertThat(kvs.get(1).getLease()).as("one lease per slice").isEqualTo(lease);
-        long granted = client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(10, TimeUnit.SECONDS)
+        long granted = ETCD.client().getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(10, TimeUnit.SECONDS)
                 .getGrantedTTL();
         assertThat(granted).isEqualTo(RETENTION.plus(LeaseSlices.sliceOf(RETENTION)).toSeconds())
                 .isEqualTo(store.leaseTtlSeconds());
@@ -105,7 +87,7 @@ class EtcdAuditStoreIT {
     void aWriteOnALostLeaseFailsOnceThenANewLeaseIsTaken() throws Exception {
         store.append(at(T0, "a"));
         long lease = auditKeys().get(0).getLease();
-        client.getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS); // also deletes "a"
+        ETCD.client().getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS); // also deletes "a"
 
         assertThatThrownBy(() -> store.append(at(T0, "lost"))).isInstanceOf(FabricException.class);
         store.append(at(T0, "b"));
@@ -116,13 +98,13 @@ class EtcdAuditStoreIT {
     /** The view reads the keys on both sides of the audit records (alive/ sorts before audit/, hosts/ after it). */
     @Test
     void theViewReadsEverythingButTheAuditRecords() throws Exception {
-        client.getKVClient().put(keys.of(Keys.Kind.ALIVE, "h1"), RecordCodec.encode(AliveRecord.newBuilder()
+        ETCD.client().getKVClient().put(keys.of(Keys.Kind.ALIVE, "h1"), RecordCodec.encode(AliveRecord.newBuilder()
                 .setLeaseId(7).build())).get(10, TimeUnit.SECONDS);
-        client.getKVClient().put(keys.of(Keys.Kind.HOST, "h1"), RecordCodec.encode(HostRecord.newBuilder()
+        ETCD.client().getKVClient().put(keys.of(Keys.Kind.HOST, "h1"), RecordCodec.encode(HostRecord.newBuilder()
                 .setId("h1").build())).get(10, TimeUnit.SECONDS);
         store.append(at(T0, "a"));
 
-        try (ClusterView view = new ClusterView(client, keys)) {
+        try (ClusterView view = new ClusterView(ETCD.client(), keys)) {
             view.start();
             assertThat(view.hosts()).extracting(v -> v.value().getId()).containsExactly("h1");
             assertThat(view.alive("h1")).get().extracting(v -> v.value().getLeaseId()).isEqualTo(7L);

@@ -2,15 +2,14 @@ package io.hvfabric.scheduler.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.LeaseOption;
 import io.hvfabric.proto.v1.Event;
 import io.hvfabric.proto.v1.EventObject;
 import io.hvfabric.proto.v1.LeaderRecord;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.proto.v1.VsiSpec;
+import io.hvfabric.scheduler.audit.EtcdPerClass;
 import io.hvfabric.scheduler.audit.LeaseSlices;
-import io.hvfabric.scheduler.audit.LocalEtcd;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.RecordCodec;
@@ -28,43 +27,26 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The event store and the leader's event writer against a real etcd: keys, listing, a watch with no gap, leases. */
 @Timeout(60)
 class EtcdEventStoreIT {
     private static final Duration RETENTION = Duration.ofHours(24);
 
-    private static LocalEtcd etcd;
-    private static Client client;
+    @RegisterExtension
+    static final EtcdPerClass ETCD = new EtcdPerClass();
     private Keys keys;
     private EtcdClusterStore kv;
     private EventStore store;
 
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = LocalEtcd.start();
-        client = etcd.client();
-    }
-
-    @AfterAll
-    static void stopEtcd() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
-
     @BeforeEach
     void freshPrefix() {
-        keys = new Keys("/t" + System.nanoTime() + "/hvf/v1");
-        kv = new EtcdClusterStore(client);
+        keys = EtcdPerClass.freshKeys();
+        kv = new EtcdClusterStore(ETCD.client());
         store = new EventStore(kv, keys, RETENTION, Clock.systemUTC());
     }
 
@@ -92,19 +74,19 @@ class EtcdEventStoreIT {
         assertThat(store.newest(Instant.EPOCH, 10, e -> e.getKind() == Event.Kind.VSI_CREATED).events())
                 .extracting(e -> e.getObject().getName()).containsExactly("a");
 
-        var kvs = client.getKVClient().get(keys.dir(Keys.Kind.EVENT),
+        var kvs = ETCD.client().getKVClient().get(keys.dir(Keys.Kind.EVENT),
                 io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS).getKvs();
         assertThat(kvs).extracting(k -> k.getKey().toString(StandardCharsets.UTF_8))
                 .allMatch(k -> k.matches(keys.prefix() + "/events/2026-12-02T10:00:\\d\\d\\.\\d{9}Z-[0-9a-f]{8}"));
         long lease = kvs.get(0).getLease();
         assertThat(kvs).allSatisfy(k -> assertThat(k.getLease()).as("one lease per slice").isEqualTo(lease));
-        long granted = client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(10, TimeUnit.SECONDS)
+        long granted = ETCD.client().getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(10, TimeUnit.SECONDS)
                 .getGrantedTTL();
         assertThat(granted).as("retention plus one slice")
                 .isEqualTo(RETENTION.plus(LeaseSlices.sliceOf(RETENTION)).toSeconds())
                 .isEqualTo(store.leaseTtlSeconds());
 
-        client.getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS); // what the lease's expiry does
+        ETCD.client().getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS); // what the lease's expiry does
         assertThat(store.newest(Instant.EPOCH, 10, e -> true).events()).as("gone with their lease").isEmpty();
     }
 
@@ -151,12 +133,12 @@ class EtcdEventStoreIT {
     @Test
     void theLeaderEmitsFencedAndTheViewIgnoresEvents() throws Exception {
         var leaderKey = keys.of(Keys.Kind.LEADER, "sched-1");
-        long term = client.getKVClient().put(leaderKey, RecordCodec.encode(LeaderRecord.newBuilder().setId("sched-1")
+        long term = ETCD.client().getKVClient().put(leaderKey, RecordCodec.encode(LeaderRecord.newBuilder().setId("sched-1")
                 .build())).get(10, TimeUnit.SECONDS).getHeader().getRevision();
         try (EventPump pump = new EventPump(kv, keys, store, "sched-1", Clock.systemUTC(), null);
-             ClusterView view = new ClusterView(client, keys)) {
+             ClusterView view = new ClusterView(ETCD.client(), keys)) {
             pump.start(new Term("sched-1", "x:1", leaderKey, term, term));
-            client.getKVClient().put(keys.of(Keys.Kind.VSI, "a-1"), RecordCodec.encode(VsiRecord.newBuilder()
+            ETCD.client().getKVClient().put(keys.of(Keys.Kind.VSI, "a-1"), RecordCodec.encode(VsiRecord.newBuilder()
                     .setSpec(VsiSpec.newBuilder().setName("a-1").setTenant("acme")).build())).get(10, TimeUnit.SECONDS);
             List<Event> events = awaitEvents(2);
             assertThat(events).extracting(Event::getKind)
@@ -167,13 +149,13 @@ class EtcdEventStoreIT {
             assertThat(view.vsi("a-1")).isPresent();
             String eventKey = keys.dir(Keys.Kind.EVENT).toString(StandardCharsets.UTF_8);
             assertThat(view.entry(keys.eventCursor())).as("the cursor is not cluster state").isEmpty();
-            String stored = client.getKVClient().get(keys.dir(Keys.Kind.EVENT), io.etcd.jetcd.options.GetOption
+            String stored = ETCD.client().getKVClient().get(keys.dir(Keys.Kind.EVENT), io.etcd.jetcd.options.GetOption
                     .builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS).getKvs().get(0).getKey()
                     .toString(StandardCharsets.UTF_8);
             assertThat(view.entry(stored)).as("nor are the events").isEmpty();
 
-            client.getKVClient().delete(leaderKey).get(10, TimeUnit.SECONDS); // deposed
-            client.getKVClient().put(keys.of(Keys.Kind.VSI, "a-2"), RecordCodec.encode(VsiRecord.newBuilder()
+            ETCD.client().getKVClient().delete(leaderKey).get(10, TimeUnit.SECONDS); // deposed
+            ETCD.client().getKVClient().put(keys.of(Keys.Kind.VSI, "a-2"), RecordCodec.encode(VsiRecord.newBuilder()
                     .setSpec(VsiSpec.newBuilder().setName("a-2")).build())).get(10, TimeUnit.SECONDS);
             Thread.sleep(1500);
             assertThat(store.newest(Instant.EPOCH, 100, e -> true).events()).as("no event after the term")

@@ -3,7 +3,6 @@ package io.hvfabric.scheduler.revocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import io.hvfabric.common.error.ErrorCode;
 import io.hvfabric.common.error.FabricException;
@@ -11,7 +10,7 @@ import io.hvfabric.common.tls.CertificateSerial;
 import io.hvfabric.common.tls.Peer;
 import io.hvfabric.proto.v1.RevokeCertificateRequest;
 import io.hvfabric.proto.v1.RevokeCertificateResponse;
-import io.hvfabric.scheduler.audit.LocalEtcd;
+import io.hvfabric.scheduler.audit.EtcdPerClass;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.time.Clock;
@@ -19,12 +18,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The deny list against a real etcd, written by one replica and watched by another: the replica that committed a
@@ -37,37 +35,21 @@ class CertificateRevocationsIT {
     private static final Peer ALICE = Peer.authenticated("alice", "operator");
     private static final Peer BOB = Peer.authenticated("bob", "operator");
 
-    private static LocalEtcd etcd;
-    private static Client client;
+    @RegisterExtension
+    static final EtcdPerClass ETCD = new EtcdPerClass();
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private Keys keys;
     private ClusterView sched1;
     private ClusterView sched2;
     private CertificateRevocations revocations;
 
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = LocalEtcd.start();
-        client = etcd.client();
-    }
-
-    @AfterAll
-    static void stopEtcd() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
-
     /** Two replicas' views under a prefix of this test's own; sched-1 takes the calls. */
     @BeforeEach
     void replicas() throws Exception {
-        keys = new Keys("/t" + System.nanoTime() + "/hvf/v1");
+        keys = EtcdPerClass.freshKeys();
         sched1 = startedView();
         sched2 = startedView();
-        revocations = new CertificateRevocations(client.getKVClient(), keys, sched1, "sched-1", Clock.systemUTC());
+        revocations = new CertificateRevocations(ETCD.client().getKVClient(), keys, sched1, "sched-1", Clock.systemUTC());
     }
 
     @AfterEach
@@ -78,7 +60,7 @@ class CertificateRevocationsIT {
     }
 
     private ClusterView startedView() throws Exception {
-        ClusterView view = new ClusterView(client, keys);
+        ClusterView view = new ClusterView(ETCD.client(), keys);
         view.start();
         opened.push(view);
         return view;
@@ -132,7 +114,7 @@ class CertificateRevocationsIT {
                 .setReason("a\u0007").build(), ALICE)).isInstanceOfSatisfying(FabricException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
 
-        assertThat(client.getKVClient().get(keys.dir(Keys.Kind.REVOKED), GetOption.builder()
+        assertThat(ETCD.client().getKVClient().get(keys.dir(Keys.Kind.REVOKED), GetOption.builder()
                 .isPrefix(true).build()).get(10, TimeUnit.SECONDS).getKvs()).isEmpty();
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class AgentMainNetworkFlagsTest {
+/** The agent's flags as picocli parses them into its config, and their refusals naming the flag. */
+class AgentMainFlagsTest {
     private static AgentConfig parse(String... extra) {
         List<String> args = new ArrayList<>(List.of("--host-id", "h1", "--listen", "10.88.1.11:7001", "--schedulers",
                 "10.88.1.2:7000", "--metrics", "10.88.1.11:9101", "--pekko", "10.88.1.11:2552", "--seeds",
@@ -39,5 +40,14 @@ class AgentMainNetworkFlagsTest {
         assertThatThrownBy(() -> parse("--underlay-dev", "eth0 up")).hasMessageContaining("--underlay-dev");
         assertThatThrownBy(() -> parse("--network-namespace-prefix", "a/b")).hasMessageContaining(
                 "--network-namespace-prefix");
+    }
+
+    @Test
+    void theMigrationTunnelIsOnUnlessTurnedOff() {
+        assertThat(parse().migrationTunnel()).isTrue();
+        assertThat(parse("--migration-tunnel", "off").migrationTunnel()).isFalse();
+        assertThat(parse("--migration-tunnel=on").migrationTunnel()).isTrue();
+        assertThatThrownBy(() -> parse("--migration-tunnel", "yes"))
+                .hasMessageContaining("--migration-tunnel").hasMessageContaining("must be on or off");
     }
 }
