@@ -42,7 +42,10 @@ public final class QemuBootCheck implements GuestBootCheck {
     }
 
     public BootCheckResult boot(Accelerator accelerator) {
-        List<String> cmd = new ArrayList<>(List.of(qemuBinary,
+        // Under coreutils' timeout: should the agent die during the check (kill -9), nothing else would end a QEMU
+        // whose guest spins without a word (kvm_pvm) — timeout, re-parented to init, still kills it after the bound.
+        List<String> cmd = new ArrayList<>(List.of("timeout", "--signal=KILL", (bound.toSeconds() + 5) + "s",
+                qemuBinary,
                 "-accel", accelerator.qemuName(), "-machine", machineType, "-cpu", cpuModel, "-m", "256", "-smp", "1",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial", "stdio",
                 "-kernel", kernel.kernel().toString(),
@@ -77,6 +80,8 @@ public final class QemuBootCheck implements GuestBootCheck {
         } catch (Exception e) {
             return new BootCheckResult(false, "boot check failed: " + e, elapsedMillis(start), false);
         } finally {
+            // QEMU first: killing timeout alone would leave its child running.
+            qemu.descendants().forEach(ProcessHandle::destroyForcibly);
             qemu.destroyForcibly();
             waitExit(qemu);
         }
