@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,6 +55,7 @@ class AnsibleDeployIT {
     private static final Pattern RECAP = Pattern.compile(
             "^(\\S+)\\s+: ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)", Pattern.MULTILINE);
 
+    private static final Path OUTSIDE_THE_OVERLAYS = Path.of("/srv/hvfabric-it");
     private static Path repo;
     private static Path dir;
     private static Map<String, String> addresses;
@@ -61,8 +65,15 @@ class AnsibleDeployIT {
         assumeTrue(isRoot(), "needs root: network namespaces, mounts");
         repo = RepoLayout.locate().root();
         String name = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
-        // Under target/ (not /tmp: every host mounts its own /tmp): mvn clean removes it, bin/test sweeps leftovers.
-        dir = Files.createDirectories(repo.resolve("integration-tests/target/ansible-it-" + name));
+        // Under target/ (mvn clean removes it, bin/test sweeps leftovers) unless the checkout lies where every host
+        // mounts its own copy (/tmp, /root, ...): then in /srv, linked from target/ for the logs and the sweep.
+        Path target = Files.createDirectories(repo.resolve("integration-tests/target"));
+        if (visibleInTheHosts(target.toRealPath())) {
+            dir = Files.createDirectories(target.resolve("ansible-it-" + name));
+        } else {
+            dir = Files.createDirectories(OUTSIDE_THE_OVERLAYS.resolve("ansible-it-" + name));
+            Files.createSymbolicLink(target.resolve("ansible-it-" + name), dir);
+        }
         run(Duration.ofMinutes(5), "package", repo.resolve("bin/package").toString(), "--out", dir.resolve("dist").toString());
         run(Duration.ofMinutes(1), "testhosts-up", testhosts(), "up", dir.toString(), "ctl-1", "node-1", "node-2");
         addresses = new LinkedHashMap<>();
@@ -75,9 +86,30 @@ class AnsibleDeployIT {
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws IOException {
         if (dir != null) {
             run(Duration.ofMinutes(2), "testhosts-down", testhosts(), "down", dir.toString());
+            if (dir.startsWith(OUTSIDE_THE_OVERLAYS)) { // no mvn clean reaches it: keep the logs, not the keys
+                for (String secret : List.of("pki", "dist", "ssh")) {
+                    deleteTree(dir.resolve(secret));
+                }
+            }
+        }
+    }
+
+    /** What testhosts overlays or replaces in each host (ansible/tests/testhosts): a DIR there is not shared. */
+    private static boolean visibleInTheHosts(Path path) {
+        return Stream.of("/tmp", "/run", "/etc", "/var", "/opt", "/root", "/usr/local")
+                .noneMatch(root -> path.startsWith(root));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
