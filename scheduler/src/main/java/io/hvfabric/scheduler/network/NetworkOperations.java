@@ -4,13 +4,12 @@ import io.hvfabric.common.error.FabricException;
 import io.hvfabric.proto.v1.Network;
 import io.hvfabric.proto.v1.NetworkAllocation;
 import io.hvfabric.proto.v1.NetworkRef;
-import io.hvfabric.proto.v1.Tenant;
-import io.hvfabric.proto.v1.TenantUsage;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.leader.loop.Decider;
 import io.hvfabric.scheduler.leader.loop.Records;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.Times;
+import io.hvfabric.scheduler.tenants.TenantFence;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.util.HashSet;
 import java.util.List;
@@ -50,12 +49,7 @@ public final class NetworkOperations {
         return decider.decide(term, context -> {
             Records records = new Records(context, keys);
             if (!id.isSystem()) {
-                records.get(Keys.Kind.TENANT, id.tenant(), Tenant.getDefaultInstance())
-                        .orElseThrow(() -> FabricException.notFound("tenant", id.tenant()));
-                // Rewritten as it is, so a tenant delete (which compares it) cannot pass a network it did not see.
-                records.put(Keys.Kind.TENANT_USAGE, id.tenant(),
-                        records.get(Keys.Kind.TENANT_USAGE, id.tenant(), TenantUsage.getDefaultInstance())
-                                .orElse(TenantUsage.getDefaultInstance()));
+                TenantFence.require(records, id.tenant());
             }
             if (records.get(Keys.Kind.NETWORK, id.key(), Network.getDefaultInstance()).isPresent()) {
                 throw id.alreadyExists();

@@ -3,14 +3,13 @@ package io.hvfabric.scheduler.volume;
 import io.hvfabric.common.error.FabricException;
 import io.hvfabric.proto.v1.HostAllocation;
 import io.hvfabric.proto.v1.HostRecord;
-import io.hvfabric.proto.v1.Tenant;
-import io.hvfabric.proto.v1.TenantUsage;
 import io.hvfabric.proto.v1.Volume;
 import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.leader.loop.Decider;
 import io.hvfabric.scheduler.leader.loop.Records;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.store.Times;
+import io.hvfabric.scheduler.tenants.TenantFence;
 
 /**
  * The leader's volume decisions, on the leader loop like VSI and network decisions. A create records an available
@@ -37,12 +36,7 @@ public final class VolumeOperations {
         return decider.decide(term, context -> {
             Records records = new Records(context, keys);
             if (!id.isSystem()) {
-                records.get(Keys.Kind.TENANT, id.tenant(), Tenant.getDefaultInstance())
-                        .orElseThrow(() -> FabricException.notFound("tenant", id.tenant()));
-                // Rewritten as it is, so a tenant delete (which compares it) cannot pass a volume it did not see.
-                records.put(Keys.Kind.TENANT_USAGE, id.tenant(),
-                        records.get(Keys.Kind.TENANT_USAGE, id.tenant(), TenantUsage.getDefaultInstance())
-                                .orElse(TenantUsage.getDefaultInstance()));
+                TenantFence.require(records, id.tenant());
             }
             if (records.get(Keys.Kind.VOLUME, id.key(), Volume.getDefaultInstance()).isPresent()) {
                 throw id.alreadyExists();
