@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.etcd.jetcd.ByteSequence;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.hvfabric.proto.v1.CreateNetworkRequest;
@@ -17,20 +16,13 @@ import io.hvfabric.proto.v1.NetworkRef;
 import io.hvfabric.proto.v1.NetworkStatus;
 import io.hvfabric.proto.v1.NicSpec;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
-import io.hvfabric.proto.v1.Tenant;
 import io.hvfabric.proto.v1.VsiRecord;
 import io.hvfabric.proto.v1.VsiSpec;
-import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.network.NetworkOperations;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.view.FeedDecider;
 import io.hvfabric.scheduler.view.ViewFeed;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,16 +36,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(20)
 class NetworkAuthorizationTest {
-    private static final Term TERM = new Term("sched-1", "127.0.0.1:7001",
-            ByteSequence.from("/hvf/v1/leader/sched-1", StandardCharsets.UTF_8), 7);
-
     private final ViewFeed feed = new ViewFeed();
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final TenantObjectReplica replica = new TenantObjectReplica(feed, forwarding ->
+            new OperatorServiceImpl.Writes(forwarding, null, null, address -> null,
+                    null, null, null, null, null, null, null, null,
+                    new NetworkOperations(feed.view(), feed.keys(), new FeedDecider(feed))));
 
     @BeforeEach
     void cluster() {
-        feed.put(Keys.Kind.TENANT, "acme", Tenant.newBuilder().setName("acme").build());
-        feed.put(Keys.Kind.TENANT, "beta", Tenant.newBuilder().setName("beta").build());
         network("beta", "red", 100);
         network("", "mgmt", 101);
         feed.put(Keys.Kind.VSI, "b-1", VsiRecord.newBuilder().setHost("h2")
@@ -66,9 +56,7 @@ class NetworkAuthorizationTest {
 
     @AfterEach
     void stop() throws Exception {
-        while (!opened.isEmpty()) {
-            opened.pop().close();
-        }
+        replica.close();
     }
 
     private void network(String tenant, String name, int vni) {
@@ -80,26 +68,12 @@ class NetworkAuthorizationTest {
                 .setTenant(tenant.isEmpty() ? "system" : tenant).build());
     }
 
-    private OperatorServiceGrpc.OperatorServiceBlockingStub calledBy(CertifiedCaller caller) throws Exception {
-        Forwarding forwarding = new Forwarding("sched-1", () -> Optional.of(TERM), Optional::empty, address -> {
-            throw new AssertionError("the leader forwards nothing");
-        });
-        OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, null, null, address -> null,
-                null, null, null, null, null, null, null, null,
-                new NetworkOperations(feed.view(), feed.keys(), new FeedDecider(feed)));
-        OperatorServiceImpl operator = new OperatorServiceImpl(feed.view(), "sched-1", List.of(),
-                (kind, id) -> "reachable", List::of, writes);
-        ServedReplica replica = new ServedReplica(caller, operator);
-        opened.push(replica);
-        return OperatorServiceGrpc.newBlockingStub(replica.channel()).withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
-
     private OperatorServiceGrpc.OperatorServiceBlockingStub alice() throws Exception {
-        return calledBy(CertifiedCaller.tenant("alice", "acme"));
+        return replica.alice();
     }
 
     private OperatorServiceGrpc.OperatorServiceBlockingStub operator() throws Exception {
-        return calledBy(CertifiedCaller.withSubject("CN=operator,OU=operator"));
+        return replica.operator();
     }
 
     private static CreateNetworkRequest create(String tenant, String name) {
@@ -112,12 +86,7 @@ class NetworkAuthorizationTest {
     }
 
     private static Status statusOf(Runnable call) {
-        try {
-            call.run();
-        } catch (StatusRuntimeException e) {
-            return e.getStatus();
-        }
-        throw new AssertionError("the call succeeded");
+        return TenantObjectReplica.statusOf(call);
     }
 
     @Test
@@ -196,7 +165,7 @@ class NetworkAuthorizationTest {
 
     @Test
     void anAgentMayCallNoNetworkMethod() throws Exception {
-        var agent = calledBy(CertifiedCaller.withSubject("CN=h1,OU=agent"));
+        var agent = replica.calledBy(CertifiedCaller.withSubject("CN=h1,OU=agent"));
 
         assertThatThrownBy(() -> agent.listNetworks(ListNetworksRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())

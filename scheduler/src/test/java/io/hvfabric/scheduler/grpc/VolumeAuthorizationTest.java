@@ -3,28 +3,19 @@ package io.hvfabric.scheduler.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.etcd.jetcd.ByteSequence;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.hvfabric.proto.v1.CreateVolumeRequest;
 import io.hvfabric.proto.v1.DeleteVolumeResponse;
 import io.hvfabric.proto.v1.ListVolumesRequest;
 import io.hvfabric.proto.v1.OperatorServiceGrpc;
 import io.hvfabric.proto.v1.ResizeVolumeRequest;
-import io.hvfabric.proto.v1.Tenant;
 import io.hvfabric.proto.v1.Volume;
 import io.hvfabric.proto.v1.VolumeRef;
-import io.hvfabric.scheduler.leader.Term;
 import io.hvfabric.scheduler.store.Keys;
 import io.hvfabric.scheduler.view.FeedDecider;
 import io.hvfabric.scheduler.view.ViewFeed;
 import io.hvfabric.scheduler.volume.VolumeOperations;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +29,16 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(20)
 class VolumeAuthorizationTest {
-    private static final Term TERM = new Term("sched-1", "127.0.0.1:7001",
-            ByteSequence.from("/hvf/v1/leader/sched-1", StandardCharsets.UTF_8), 7);
     private static final long GIB = 1L << 30;
 
     private final ViewFeed feed = new ViewFeed();
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final TenantObjectReplica replica = new TenantObjectReplica(feed, forwarding ->
+            new OperatorServiceImpl.Writes(forwarding, null, null, address -> null,
+                    null, null, null, null, null, null, null, null, null,
+                    new VolumeOperations(feed.keys(), new FeedDecider(feed))));
 
     @BeforeEach
     void cluster() {
-        feed.put(Keys.Kind.TENANT, "acme", Tenant.newBuilder().setName("acme").build());
-        feed.put(Keys.Kind.TENANT, "beta", Tenant.newBuilder().setName("beta").build());
         feed.put(Keys.Kind.VOLUME, "beta/secret", Volume.newBuilder().setName("secret").setTenant("beta")
                 .setKind(Volume.Kind.LOCAL).setSizeBytes(GIB).setState(Volume.State.AVAILABLE).build());
         feed.put(Keys.Kind.VOLUME, "system/ops", Volume.newBuilder().setName("ops")
@@ -57,31 +47,15 @@ class VolumeAuthorizationTest {
 
     @AfterEach
     void stop() throws Exception {
-        while (!opened.isEmpty()) {
-            opened.pop().close();
-        }
-    }
-
-    private OperatorServiceGrpc.OperatorServiceBlockingStub calledBy(CertifiedCaller caller) throws Exception {
-        Forwarding forwarding = new Forwarding("sched-1", () -> Optional.of(TERM), Optional::empty, address -> {
-            throw new AssertionError("the leader forwards nothing");
-        });
-        OperatorServiceImpl.Writes writes = new OperatorServiceImpl.Writes(forwarding, null, null, address -> null,
-                null, null, null, null, null, null, null, null, null,
-                new VolumeOperations(feed.keys(), new FeedDecider(feed)));
-        OperatorServiceImpl operator = new OperatorServiceImpl(feed.view(), "sched-1", List.of(),
-                (kind, id) -> "reachable", List::of, writes);
-        ServedReplica replica = new ServedReplica(caller, operator);
-        opened.push(replica);
-        return OperatorServiceGrpc.newBlockingStub(replica.channel()).withDeadlineAfter(10, TimeUnit.SECONDS);
+        replica.close();
     }
 
     private OperatorServiceGrpc.OperatorServiceBlockingStub alice() throws Exception {
-        return calledBy(CertifiedCaller.tenant("alice", "acme"));
+        return replica.alice();
     }
 
     private OperatorServiceGrpc.OperatorServiceBlockingStub operator() throws Exception {
-        return calledBy(CertifiedCaller.withSubject("CN=operator,OU=operator"));
+        return replica.operator();
     }
 
     private static CreateVolumeRequest create(String tenant, String name) {
@@ -94,12 +68,7 @@ class VolumeAuthorizationTest {
     }
 
     private static Status statusOf(Runnable call) {
-        try {
-            call.run();
-        } catch (StatusRuntimeException e) {
-            return e.getStatus();
-        }
-        throw new AssertionError("the call succeeded");
+        return TenantObjectReplica.statusOf(call);
     }
 
     @Test
@@ -173,7 +142,7 @@ class VolumeAuthorizationTest {
 
     @Test
     void anAgentMayCallNoVolumeMethod() throws Exception {
-        var agent = calledBy(CertifiedCaller.withSubject("CN=h1,OU=agent"));
+        var agent = replica.calledBy(CertifiedCaller.withSubject("CN=h1,OU=agent"));
 
         assertThat(statusOf(() -> agent.listVolumes(ListVolumesRequest.getDefaultInstance())).getCode())
                 .isEqualTo(Status.Code.PERMISSION_DENIED);
