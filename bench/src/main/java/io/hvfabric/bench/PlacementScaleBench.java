@@ -31,16 +31,23 @@ public final class PlacementScaleBench {
     }
 
     record PolicyRun(String policy, long registerMs, PlacementLoad.Result load, long hostsUsed, long lowerBound,
-            long heartbeatFailures) {}
+            long heartbeatFailures, Heartbeats idle) {}
+
+    /**
+     * The heartbeat-only window before the creates: heartbeats answered per second, their round trip, and the CPU
+     * the whole JVM (scheduler and simulator) used, as a share of one core.
+     */
+    record Heartbeats(double perSecond, Sample latency, double cpuCores, double seconds) {}
 
     public static void main(String[] args) throws Exception {
-        Flags flags = new Flags(args, "hosts", "vsis", "concurrency", "policy", "budget-s", "txn-s", "seed");
+        Flags flags = new Flags(args, "hosts", "vsis", "concurrency", "policy", "budget-s", "txn-s", "seed", "idle-s");
         int hosts = flags.integer("hosts", 1000, 1);
         int vsis = flags.integer("vsis", 10_000, 1);
         int concurrency = flags.integer("concurrency", 32, 1);
         long budgetMs = flags.integer("budget-s", 200, 1) * 1000L;
         long txnMs = flags.integer("txn-s", 10, 1) * 1000L;
         long seed = flags.integer("seed", 42, 0);
+        long idleMs = flags.integer("idle-s", 10, 1) * 1000L;
         // One policy per JVM: a scheduler registers its metrics in the process-wide Prometheus registry, so a
         // second Scheduler.start in the same JVM fails with a duplicate metric name.
         String policy = flags.text("policy", "spread");
@@ -51,13 +58,13 @@ public final class PlacementScaleBench {
             EtcdTxnCeiling.Result serial = EtcdTxnCeiling.measure(etcd.endpoint(), "/bench/txn1", 1, txnMs);
             log(String.format("etcd txn ceiling: %.0f/s at %d clients, %.0f/s at 1 client",
                     ceiling.txnsPerSecond(), concurrency, serial.txnsPerSecond()));
-            PolicyRun run = runPolicy(etcd.endpoint(), policy, hosts, vsis, concurrency, budgetMs, seed);
+            PolicyRun run = runPolicy(etcd.endpoint(), policy, hosts, vsis, concurrency, budgetMs, seed, idleMs);
             print(List.of(run), ceiling, serial, hosts, vsis, concurrency);
         }
     }
 
     private static PolicyRun runPolicy(String etcd, String policy, int hostCount, int vsiCount, int concurrency,
-            long budgetMs, long seed) throws Exception {
+            long budgetMs, long seed, long idleMs) throws Exception {
         PlacementConfig placement = PlacementConfig.DEFAULT.withPolicy(switch (policy) {
             case "spread" -> PlacementPolicy.SPREAD;
             case "pack" -> PlacementPolicy.PACK;
@@ -77,6 +84,9 @@ public final class PlacementScaleBench {
                 long registerMs = simulated.register(hostCount, concurrency);
                 log(policy + ": registered " + hostCount + " hosts in " + registerMs + " ms");
                 simulated.keepAlive(HEARTBEAT_PERIOD_MS);
+                Heartbeats idle = idle(simulated, idleMs);
+                log(String.format("%s: heartbeats only: %.1f/s answered, p99 %.1f ms, JVM CPU %.2f cores", policy,
+                        idle.perSecond(), idle.latency().p99(), idle.cpuCores()));
                 List<VsiSpec> specs = VsiSizeMix.draw("b", vsiCount, seed);
                 PlacementLoad.Result load = PlacementLoad.run(channel, specs, concurrency, budgetMs);
                 log(String.format("%s: %d creates in %d ms (%.1f/s), failures %s", policy, load.latenciesMs().size(),
@@ -84,11 +94,27 @@ public final class PlacementScaleBench {
                 long used = hostsUsed(channel);
                 long bound = PackLowerBound.hosts(load.placed(), SimulatedHosts.VCPUS, SimulatedHosts.MEMORY_MIB,
                         placement.ratios().cpu(), placement.ratios().memory());
-                return new PolicyRun(policy, registerMs, load, used, bound, simulated.heartbeatFailures());
+                return new PolicyRun(policy, registerMs, load, used, bound, simulated.heartbeatFailures(), idle);
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static Heartbeats idle(SimulatedHosts simulated, long idleMs) throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long beats0 = simulated.heartbeats();
+        int seen0 = simulated.heartbeatLatenciesMs().size();
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        Thread.sleep(idleMs);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cores = (os.getProcessCpuTime() - cpu0) / 1e9 / seconds;
+        List<Double> all = simulated.heartbeatLatenciesMs();
+        List<Double> window = all.subList(Math.min(seen0, all.size()), all.size());
+        Sample latency = Sample.of(window.isEmpty() ? List.of(Double.NaN) : window);
+        return new Heartbeats((simulated.heartbeats() - beats0) / seconds, latency, cores, seconds);
     }
 
     private static void awaitLeaderWithImage(Scheduler scheduler, ManagedChannel channel) throws InterruptedException {
@@ -134,6 +160,14 @@ public final class PlacementScaleBench {
                     r.hostsUsed(), r.lowerBound());
         }
         System.out.print(table.render());
+        System.out.println();
+        MarkdownTable beats = new MarkdownTable("policy", "heartbeat-only window (s)", "heartbeats/s",
+                "heartbeat p50 (ms)", "heartbeat p99 (ms)", "JVM CPU (cores)");
+        for (PolicyRun r : runs) {
+            beats.row(r.policy(), r.idle().seconds(), r.idle().perSecond(), r.idle().latency().median(),
+                    r.idle().latency().p99(), String.format("%.2f", r.idle().cpuCores()));
+        }
+        System.out.print(beats.render());
         System.out.println();
         System.out.print(new MarkdownTable("etcd txn (1 compare + 2 puts)", "clients", "txns", "seconds", "txns/s")
                 .row("ceiling", ceiling.clients(), ceiling.txns(), ceiling.durationMs() / 1000.0, ceiling.txnsPerSecond())

@@ -32,6 +32,8 @@ public final class SimulatedHosts implements AutoCloseable {
     private final Map<String, Long> leases = new ConcurrentHashMap<>();
     private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(2, daemon("bench-heartbeat"));
     private final AtomicLong heartbeatFailures = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
+    private final List<Double> heartbeatMs = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public SimulatedHosts(ManagedChannel scheduler) {
         this.agents = AgentServiceGrpc.newBlockingStub(scheduler);
@@ -72,10 +74,25 @@ public final class SimulatedHosts implements AutoCloseable {
 
     private void beat(String id) {
         try {
+            long t0 = System.nanoTime();
             agents.withDeadlineAfter(10, TimeUnit.SECONDS).heartbeat(HeartbeatRequest.newBuilder()
                     .setHostId(id).setLeaseId(leases.get(id)).build());
+            heartbeatMs.add((System.nanoTime() - t0) / 1e6);
+            answered.incrementAndGet();
         } catch (RuntimeException e) {
             heartbeatFailures.incrementAndGet();
+        }
+    }
+
+    /** Heartbeats answered so far. */
+    public long heartbeats() {
+        return answered.get();
+    }
+
+    /** Each answered heartbeat's round trip, in ms. */
+    public List<Double> heartbeatLatenciesMs() {
+        synchronized (heartbeatMs) {
+            return List.copyOf(heartbeatMs);
         }
     }
 

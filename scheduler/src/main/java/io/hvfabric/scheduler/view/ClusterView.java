@@ -2,6 +2,7 @@ package io.hvfabric.scheduler.view;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -57,6 +58,18 @@ public final class ClusterView implements AutoCloseable {
         void onChange(long revision);
     }
 
+    /**
+     * Told of each record applied, on the applying thread, after the view shows it; for indexes that follow a few
+     * kinds of record incrementally instead of scanning the view. Must be quick and must not call back into
+     * decisions.
+     */
+    public interface RecordListener {
+        void onRecord(Keys.Kind kind, String name);
+
+        /** The view was re-read from a snapshot: any record may have changed without {@link #onRecord}. */
+        void onReset();
+    }
+
     /** An election candidate: its key's create revision orders candidates; the lowest leads. */
     public record Candidate(ByteSequence key, long createRevision, LeaderRecord record) {}
 
@@ -86,6 +99,7 @@ public final class ClusterView implements AutoCloseable {
     /** Every applied key but the audit's and the events', as etcd holds it: what the leader loop decides on (see {@link #entry}). */
     private final Map<String, StoreEntry> entries = new ConcurrentHashMap<>();
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<RecordListener> recordListeners = new CopyOnWriteArrayList<>();
     private final Object revisionMonitor = new Object();
     private volatile long revision;
     private volatile Watch.Watcher watcher;
@@ -132,6 +146,9 @@ public final class ClusterView implements AutoCloseable {
             }
         }
         staleRevocations.forEach(revoked::remove);
+        for (RecordListener l : recordListeners) {
+            l.onReset();
+        }
         advanceTo(rev);
         WatchOption option = WatchOption.builder()
                 .isPrefix(true)
@@ -192,7 +209,8 @@ public final class ClusterView implements AutoCloseable {
             if (deleted) {
                 entries.remove(raw);
             } else {
-                entries.put(raw, new StoreEntry(raw, ByteString.copyFrom(kv.getValue().getBytes()),
+                // getBytes() is already a copy of its own: wrapping it saves a second one.
+                entries.put(raw, new StoreEntry(raw, UnsafeByteOperations.unsafeWrap(kv.getValue().getBytes()),
                         kv.getCreateRevision(), kv.getModRevision(), kv.getVersion(), kv.getLease()));
             }
         }
@@ -223,6 +241,15 @@ public final class ClusterView implements AutoCloseable {
             case VOLUME -> put(volumes, name, kv, deleted, Volume.getDefaultInstance());
             case REVOKED -> put(revoked, name, kv, deleted, RevokedCertificate.getDefaultInstance());
             case AUDIT, EVENT -> { } // no cluster state: ListAudit and ListEvents read them from etcd itself
+        }
+        if (key.kind() != Keys.Kind.AUDIT && key.kind() != Keys.Kind.EVENT) {
+            for (RecordListener l : recordListeners) {
+                try {
+                    l.onRecord(key.kind(), name);
+                } catch (RuntimeException e) {
+                    LOG.warn("view record listener failed", e);
+                }
+            }
         }
     }
 
@@ -296,6 +323,10 @@ public final class ClusterView implements AutoCloseable {
 
     public void addListener(ChangeListener listener) {
         listeners.add(listener);
+    }
+
+    public void addRecordListener(RecordListener listener) {
+        recordListeners.add(listener);
     }
 
     public void removeListener(ChangeListener listener) {

@@ -1,7 +1,6 @@
 package io.hvfabric.scheduler.vsi;
 
 import io.hvfabric.common.membership.MemberView;
-import io.hvfabric.common.membership.MembershipConfig;
 import io.hvfabric.proto.v1.Host;
 import io.hvfabric.proto.v1.HostAllocation;
 import io.hvfabric.proto.v1.HostRecord;
@@ -11,103 +10,47 @@ import io.hvfabric.scheduler.hosts.HostStates;
 import io.hvfabric.scheduler.placement.api.Capacity;
 import io.hvfabric.scheduler.placement.api.HostCandidate;
 import io.hvfabric.scheduler.placement.api.HostState;
-import io.hvfabric.scheduler.store.Versioned;
+import io.hvfabric.scheduler.placement.api.PlacementRequest;
+import io.hvfabric.scheduler.placement.runtime.BestHostSearch;
+import io.hvfabric.scheduler.placement.runtime.PlacementPipeline;
 import io.hvfabric.scheduler.view.ClusterView;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** Builds the placement pipeline's input from the view: every host with its state, capacity and allocation. */
+/**
+ * The placement pipeline's input from the view: every host with its state, capacity and allocation, from a
+ * {@link CandidateIndex} that follows the view incrementally (no per-decision rebuild of every host's candidate).
+ */
 public final class PlacementInputs {
-    private record CacheKey(long hostRevision, boolean alive, String reachability, long allocationRevision) {}
-
-    private record Cached(CacheKey key, HostCandidate candidate) {}
-
-    private final ClusterView view;
-    private final Supplier<List<MemberView>> members;
-    /** Per host, its last candidate without anti-affinity groups or pending writes, and what it was built from. */
-    private final Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final CandidateIndex index;
 
     /** {@code members} is the gossip view; it is read once per call, not once per host. */
     public PlacementInputs(ClusterView view, Supplier<List<MemberView>> members) {
-        this.view = view;
-        this.members = members;
+        this.index = new CandidateIndex(view, members);
     }
 
+    /** Every host as the view shows it, with all the anti-affinity groups of its VSIs, in host id order. */
     public List<HostCandidate> candidates() {
-        Map<String, Set<String>> groupsByHost = new HashMap<>();
-        for (Versioned<VsiRecord> v : view.vsis()) {
-            addGroup(groupsByHost, v.value());
-        }
-        return candidates(Map.of(), groupsByHost, view.hosts());
+        return index.candidates();
     }
 
     /**
      * The candidates for placing one VSI of anti-affinity {@code group} (empty: none), as the view shows them with
      * the leader's writes not applied yet laid over it (allocations and VSIs by name, empty for a deleted one), so
      * concurrent decisions see each other's placements. Only the VSIs of {@code group} are looked at: the only
-     * plugin reading hosts' groups is the anti-affinity filter, for the request's own group.
+     * plugin reading hosts' groups is the anti-affinity filter, for the request's own group. In no particular order:
+     * the pipeline breaks ties by host id itself.
      */
     public List<HostCandidate> candidatesFor(Optional<String> group, Map<String, Optional<HostAllocation>> pendingAllocations,
                                              Map<String, Optional<VsiRecord>> pendingVsis) {
-        Map<String, Set<String>> groupsByHost = new HashMap<>();
-        if (group.isPresent()) {
-            for (Versioned<VsiRecord> v : view.vsisUnordered()) {
-                if (group.get().equals(v.value().getSpec().getAntiAffinityGroup())
-                        && !pendingVsis.containsKey(v.value().getSpec().getName())) {
-                    addGroup(groupsByHost, v.value());
-                }
-            }
-            pendingVsis.values().forEach(v -> v.filter(r -> group.get().equals(r.getSpec().getAntiAffinityGroup()))
-                    .ifPresent(r -> addGroup(groupsByHost, r)));
-        }
-        // Unordered: the pipeline breaks ties by host id itself, and sorting 1000s of hosts per decision costs.
-        return candidates(pendingAllocations, groupsByHost, view.hostsUnordered());
+        return index.candidatesFor(group, pendingAllocations, pendingVsis);
     }
 
-    private List<HostCandidate> candidates(Map<String, Optional<HostAllocation>> pendingAllocations,
-                                           Map<String, Set<String>> groupsByHost,
-                                           java.util.Collection<Versioned<HostRecord>> hosts) {
-        Map<String, String> reachability = new HashMap<>();
-        for (MemberView m : members.get()) {
-            if (MembershipConfig.KIND_AGENT.equals(m.kind())) {
-                reachability.put(m.id(), m.reachable() ? MemberView.REACHABLE : MemberView.UNREACHABLE);
-            }
-        }
-        List<HostCandidate> candidates = new ArrayList<>(hosts.size());
-        for (Versioned<HostRecord> v : hosts) {
-            HostRecord host = v.value();
-            String id = host.getId();
-            boolean alive = view.alive(id).isPresent();
-            String reach = reachability.getOrDefault(id, MemberView.ABSENT);
-            Set<String> groups = groupsByHost.getOrDefault(id, Set.of());
-            if (pendingAllocations.containsKey(id) || !groups.isEmpty()) {
-                Optional<HostAllocation> pendingAllocation = pendingAllocations.get(id);
-                Optional<HostAllocation> allocation = pendingAllocation != null ? pendingAllocation
-                        : view.allocation(id).map(Versioned::value);
-                candidates.add(candidate(host, alive, reach, allocation, groups));
-                continue;
-            }
-            // Most hosts are as they were for the previous decision: their candidate is reused while the records it
-            // was built from (host, liveness, reachability, allocation) are unchanged.
-            Optional<Versioned<HostAllocation>> allocation = view.allocation(id);
-            CacheKey key = new CacheKey(v.modRevision(), alive, reach, allocation.map(Versioned::modRevision).orElse(0L));
-            Cached cached = cache.get(id);
-            if (cached == null || !cached.key().equals(key)) {
-                cached = new Cached(key, candidate(host, alive, reach, allocation.map(Versioned::value), Set.of()));
-                cache.put(id, cached);
-            }
-            candidates.add(cached.candidate());
-        }
-        return candidates;
-    }
-
-    private static HostCandidate candidate(HostRecord host, boolean alive, String reach,
+    static HostCandidate candidate(HostRecord host, boolean alive, String reach,
                                            Optional<HostAllocation> allocation, Set<String> groups) {
         Host.State state = HostStates.derive(host, alive, reach);
         Resources allocated = allocation.map(HostAllocation::getAllocated).orElse(Resources.getDefaultInstance());
@@ -130,15 +73,25 @@ public final class PlacementInputs {
                 ? Math.max(0, host.getCapabilities().getUnderlayMtu() - HostCandidate.VXLAN_OVERHEAD_BYTES) : 0;
     }
 
-    private static void addGroup(Map<String, Set<String>> groupsByHost, VsiRecord vsi) {
-        String group = vsi.getSpec().getAntiAffinityGroup();
-        if (!group.isEmpty() && !vsi.getHost().isEmpty()) {
-            groupsByHost.computeIfAbsent(vsi.getHost(), h -> new HashSet<>()).add(group);
+    /**
+     * The host {@code pipeline} would choose for {@code request} among {@link #candidatesFor}'s candidates, found
+     * without scoring every host when the pipeline is a standard one ({@link BestHostSearch}); empty when no host
+     * fits (then {@code pipeline.place} over {@link #candidatesFor} explains why).
+     */
+    public Optional<String> choose(PlacementPipeline pipeline, PlacementRequest request,
+                                   Map<String, Optional<HostAllocation>> pendingAllocations,
+                                   Map<String, Optional<VsiRecord>> pendingVsis) {
+        Optional<String> group = Optional.ofNullable(request.antiAffinityGroup());
+        Optional<BestHostSearch> search = BestHostSearch.of(pipeline);
+        if (search.isEmpty()) {
+            return pipeline.place(request, candidatesFor(group, pendingAllocations, pendingVsis)).chosenHost();
         }
+        return index.choose(search.get(), request, group, pendingAllocations, pendingVsis);
     }
 
+    /** The most vCPUs any host has (whatever its state): the largest VSI that could ever be placed. */
     public int largestHostVcpus() {
-        return view.hosts().stream().mapToInt(h -> h.value().getCapacity().getVcpus()).max().orElse(0);
+        return index.largestHostVcpus();
     }
 
     static Capacity capacity(Resources r) {

@@ -84,15 +84,19 @@ public final class VsiOperations {
             String requiredHost = disks.pinnedHost().orElse(blankToNull(spec.getHost()));
             Capacity placed = new Capacity(demand.vcpus(), demand.memoryMib(),
                     demand.diskGib() + disks.newVolumeGib(), demand.nicMbps());
-            PlacementResult placement = pipeline.place(new PlacementRequest(spec.getName(), placed,
-                    blankToNull(spec.getAntiAffinityGroup()), requiredHost, null, null, Set.of(),
-                    vnics.networkMtu()),
-                    inputs.candidatesFor(Optional.ofNullable(blankToNull(spec.getAntiAffinityGroup())),
-                            records.pending(Keys.Kind.HOST_ALLOCATION, HostAllocation.getDefaultInstance()),
-                            spec.getAntiAffinityGroup().isEmpty() ? Map.of()
-                                    : records.pending(Keys.Kind.VSI, VsiRecord.getDefaultInstance())));
-            String host = placement.chosenHost().orElseThrow(() -> FabricException.resourceExhausted(
-                    "no host can take vsi '%s': %s", spec.getName(), placement.explain()));
+            PlacementRequest request = new PlacementRequest(spec.getName(), placed,
+                    blankToNull(spec.getAntiAffinityGroup()), requiredHost, null, null, Set.of(), vnics.networkMtu());
+            Map<String, Optional<HostAllocation>> pendingAllocations =
+                    records.pending(Keys.Kind.HOST_ALLOCATION, HostAllocation.getDefaultInstance());
+            Map<String, Optional<VsiRecord>> pendingVsis = spec.getAntiAffinityGroup().isEmpty() ? Map.of()
+                    : records.pending(Keys.Kind.VSI, VsiRecord.getDefaultInstance());
+            // The best host without scoring every host; only a refusal runs the full pipeline, for its reasons.
+            String host = inputs.choose(pipeline, request, pendingAllocations, pendingVsis).orElseThrow(() -> {
+                PlacementResult refused = pipeline.place(request, inputs.candidatesFor(
+                        Optional.ofNullable(request.antiAffinityGroup()), pendingAllocations, pendingVsis));
+                return FabricException.resourceExhausted("no host can take vsi '%s': %s", spec.getName(),
+                        refused.explain());
+            });
             HostAllocation alloc = records.get(Keys.Kind.HOST_ALLOCATION, host, HostAllocation.getDefaultInstance())
                     .orElse(HostAllocation.getDefaultInstance());
             VsiRecord record = VsiRecord.newBuilder()

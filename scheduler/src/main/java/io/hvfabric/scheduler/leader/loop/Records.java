@@ -25,7 +25,7 @@ public final class Records {
     }
 
     public void put(Keys.Kind kind, String name, Message record) {
-        context.write(StoreOp.put(key(kind, name), ByteString.copyFrom(RecordCodec.encode(record).getBytes())));
+        context.write(StoreOp.put(key(kind, name), RecordCodec.encodeBytes(record)));
     }
 
     public void delete(Keys.Kind kind, String name) {
@@ -48,7 +48,6 @@ public final class Records {
     @SuppressWarnings("unchecked")
     private <T extends Message> T decode(ByteString bytes, T prototype) {
         Class<T> type = (Class<T>) prototype.getClass();
-        return context.decoded(type, bytes,
-                b -> RecordCodec.decode(io.etcd.jetcd.ByteSequence.from(b.toByteArray()), prototype));
+        return context.decoded(type, bytes, b -> RecordCodec.decode(b, prototype));
     }
 }

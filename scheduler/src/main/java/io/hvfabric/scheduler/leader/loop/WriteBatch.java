@@ -15,7 +15,14 @@ import java.util.Map;
  * compares of every decision (the committed keys it read, at the revisions it read them) guard the whole batch.
  */
 final class WriteBatch {
+    /**
+     * The most bytes of keys and values one batch carries: etcd refuses requests over {@code --max-request-bytes}
+     * (1.5 MiB by default); the rest is left for the compares and the request's framing.
+     */
+    static final int MAX_BYTES = 1 << 20;
+
     private final int maxOps;
+    private long bytes;
     private final Map<String, StoreOp> byKey = new LinkedHashMap<>();
     private final List<StoreOp.DeletePrefix> prefixes = new ArrayList<>();
     private final Map<String, StoreCompare> compares = new LinkedHashMap<>();
@@ -45,7 +52,9 @@ final class WriteBatch {
             return false;
         }
         int added = 0;
+        long addedBytes = 0;
         for (StoreOp op : ops) {
+            addedBytes += bytes(op);
             if (!(op instanceof StoreOp.DeletePrefix) && underDeletedPrefix(op.key())) {
                 return false;
             }
@@ -53,7 +62,8 @@ final class WriteBatch {
                 added++;
             }
         }
-        return size() + added <= maxOps;
+        // A batch's first decision is taken whatever its size: alone, it is etcd's to refuse.
+        return size() + added <= maxOps && (isEmpty() || this.bytes + addedBytes <= MAX_BYTES);
     }
 
     /** A compare on a key read from the committed state: the batch commits only if the key is still as read. */
@@ -66,11 +76,15 @@ final class WriteBatch {
     }
 
     void add(StoreOp op) {
+        bytes += bytes(op);
         if (op instanceof StoreOp.DeletePrefix prefix) {
             byKey.keySet().removeIf(k -> k.startsWith(prefix.key()));
             prefixes.add(prefix);
         } else {
-            byKey.remove(op.key()); // re-inserted last: the order of the final writes follows the decisions'
+            StoreOp replaced = byKey.remove(op.key()); // re-inserted last: the final writes follow the decisions'
+            if (replaced != null) {
+                bytes -= bytes(replaced);
+            }
             byKey.put(op.key(), op);
         }
     }
@@ -87,6 +101,11 @@ final class WriteBatch {
 
     boolean isEmpty() {
         return size() == 0;
+    }
+
+    /** What the op adds to the request: its key and value (an upper bound where a prefix delete drops writes). */
+    private static long bytes(StoreOp op) {
+        return op.key().length() + (op instanceof StoreOp.Put put ? put.value().size() : 0);
     }
 
     private boolean underDeletedPrefix(String key) {

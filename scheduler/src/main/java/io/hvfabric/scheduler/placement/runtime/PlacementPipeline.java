@@ -43,8 +43,15 @@ public final class PlacementPipeline {
     private final ScorePlugin[] scorers;
     private final long[] weights;
     private final PlacementContext context;
+    /** The configuration this pipeline was built from; null for a hand-assembled one. */
+    private final PlacementConfig config;
 
     public PlacementPipeline(List<FilterPlugin> filters, List<WeightedScorer> scorers, OvercommitRatios ratios) {
+        this(filters, scorers, ratios, null);
+    }
+
+    private PlacementPipeline(List<FilterPlugin> filters, List<WeightedScorer> scorers, OvercommitRatios ratios,
+                              PlacementConfig config) {
         if (filters == null || scorers == null) {
             throw new IllegalArgumentException("PlacementPipeline needs filter and scorer lists (may be empty)");
         }
@@ -52,6 +59,7 @@ public final class PlacementPipeline {
         this.scorers = scorers.stream().map(WeightedScorer::plugin).toArray(ScorePlugin[]::new);
         this.weights = scorers.stream().mapToLong(WeightedScorer::weight).toArray();
         this.context = new PlacementContext(ratios);
+        this.config = config;
     }
 
     /** The standard pipeline: every built-in filter, and the policy's scorer plus balance, weighted as configured. */
@@ -76,7 +84,12 @@ public final class PlacementPipeline {
         if (config.weights().balance() > 0) {
             scorers.add(new WeightedScorer(new BalanceScore(), config.weights().balance()));
         }
-        return new PlacementPipeline(filters, scorers, config.ratios());
+        return new PlacementPipeline(filters, scorers, config.ratios(), config);
+    }
+
+    /** The standard pipeline's configuration, which {@link BestHostSearch} needs to bound its scores. */
+    java.util.Optional<PlacementConfig> config() {
+        return java.util.Optional.ofNullable(config);
     }
 
     public List<String> filterNames() {
@@ -137,7 +150,7 @@ public final class PlacementPipeline {
     }
 
     /** The first rejection, or success. A failing plugin rejects the host with ERROR rather than failing the call. */
-    private Status filter(PlacementRequest request, HostCandidate host) {
+    Status filter(PlacementRequest request, HostCandidate host) {
         for (FilterPlugin f : filters) {
             Status status = runFilter(f, request, host);
             if (!status.isSuccess()) {
@@ -158,7 +171,7 @@ public final class PlacementPipeline {
     }
 
     /** Weighted total, or -1 when a scorer failed or left the 0..MAX_SCORE range. */
-    private long score(PlacementRequest request, HostCandidate host) {
+    long score(PlacementRequest request, HostCandidate host) {
         long total = 0;
         for (int s = 0; s < scorers.length; s++) {
             long score;

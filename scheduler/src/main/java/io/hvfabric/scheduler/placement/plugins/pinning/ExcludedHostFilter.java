@@ -5,6 +5,7 @@ import io.hvfabric.scheduler.placement.api.HostCandidate;
 import io.hvfabric.scheduler.placement.api.PlacementContext;
 import io.hvfabric.scheduler.placement.api.PlacementRequest;
 import io.hvfabric.scheduler.placement.api.Status;
+import java.util.Set;
 
 /** Keeps a request off hosts it names as excluded, e.g. the migration source or the host being drained. */
 public final class ExcludedHostFilter implements FilterPlugin {
@@ -21,6 +22,8 @@ public final class ExcludedHostFilter implements FilterPlugin {
 
     @Override
     public Status filter(PlacementRequest request, HostCandidate host, PlacementContext context) {
-        return request.excludedHosts().contains(host.id()) ? EXCLUDED : Status.success();
+        // Most requests exclude nothing: skip hashing the host id against an empty set (every host, every decision).
+        Set<String> excluded = request.excludedHosts();
+        return !excluded.isEmpty() && excluded.contains(host.id()) ? EXCLUDED : Status.success();
     }
 }
